@@ -1,0 +1,54 @@
+"""Roles and what each may do. One table, so that "who may see ID numbers" has one answer.
+
+The roles are DOMAIN.md §1's users. A capability not listed for a role is refused; views, the API,
+exports and the command line ask `can(user, capability)` rather than checking role names.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    COUNTY_ADMIN = "county_admin", _("county administrator")
+    TOWN_CADRE = "town_cadre", _("town cadre")
+    VILLAGE_CADRE = "village_cadre", _("village cadre / work team")
+    HELPER = "helper", _("helper")
+    INSPECTOR = "inspector", _("inspector")
+    DATA_PROVIDER = "data_provider", _("department data provider")
+    LEADER = "leader", _("leader")
+
+
+class Capability:
+    VIEW_REGISTRY = "view_registry"
+    VIEW_ID_NUMBER = "view_id_number"  # full citizen ID numbers
+    VIEW_HEALTH = "view_health"  # health and disability data
+    IMPORT_REGISTRY = "import_registry"
+    EDIT_POLICY = "edit_policy"
+    MANAGE_USERS = "manage_users"
+    EXPORT_PERSONAL = "export_personal"
+
+
+C = Capability
+ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
+    Role.COUNTY_ADMIN: frozenset(
+        {C.VIEW_REGISTRY, C.VIEW_ID_NUMBER, C.VIEW_HEALTH, C.IMPORT_REGISTRY, C.EDIT_POLICY, C.MANAGE_USERS,
+         C.EXPORT_PERSONAL}
+    ),
+    # Town and village cadres work households face to face: they see health (to plan assistance)
+    # but not full ID numbers, which they never need to type.
+    Role.TOWN_CADRE: frozenset({C.VIEW_REGISTRY, C.VIEW_HEALTH, C.EXPORT_PERSONAL}),
+    Role.VILLAGE_CADRE: frozenset({C.VIEW_REGISTRY, C.VIEW_HEALTH}),
+    Role.HELPER: frozenset({C.VIEW_REGISTRY, C.VIEW_HEALTH}),
+    # Inspectors verify identities against other records: they need the full number.
+    Role.INSPECTOR: frozenset({C.VIEW_REGISTRY, C.VIEW_ID_NUMBER, C.VIEW_HEALTH}),
+    Role.DATA_PROVIDER: frozenset(),
+    Role.LEADER: frozenset({C.VIEW_REGISTRY}),
+}
+
+
+def can(user, capability: str) -> bool:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    return capability in ROLE_CAPABILITIES.get(user.role, frozenset())

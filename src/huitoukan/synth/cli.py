@@ -1,0 +1,2 @@
+def synth():
+    raise NotImplementedError
