@@ -1,4 +1,7 @@
-from django.urls import path
+from django.urls import include, path
 
 app_name = "registry"
-urlpatterns: list = []
+urlpatterns: list = [
+    # Registry import (upload → preview → confirm → progress): registry/import_urls.py
+    path("import/", include("huitoukan.registry.import_urls")),
+]
