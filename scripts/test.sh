@@ -13,16 +13,18 @@ PG_URL=${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test}
 run() {  # pytest exits 5 when it collected no test: that is a failure here, not a pass.
     local label=$1; shift
     echo "== tests on $label =="
-    .venv/bin/python -m pytest "$@"
+    "$@"
     local rc=$?
     if [[ $rc -eq 5 ]]; then echo "no tests ran on $label"; return 1; fi
     return $rc
 }
 
 status=0
-env -u DATABASE_URL HUITOUKAN_DATA_DIR="$(mktemp -d)" bash -c "$(declare -f run); run SQLite $*" || status=1
+run SQLite env -u DATABASE_URL HUITOUKAN_DATA_DIR="$(mktemp -d)" \
+    .venv/bin/python -m pytest "$@" || status=1
 if [[ "${SKIP_POSTGRES:-0}" != "1" ]]; then
     # The browser tests already ran on SQLite; on PostgreSQL the rest proves the queries.
-    DATABASE_URL=$PG_URL HUITOUKAN_DATA_DIR="$(mktemp -d)" bash -c "$(declare -f run); run PostgreSQL -m 'not browser' $*" || status=1
+    run PostgreSQL env DATABASE_URL="$PG_URL" HUITOUKAN_DATA_DIR="$(mktemp -d)" \
+        .venv/bin/python -m pytest -m "not browser" "$@" || status=1
 fi
 exit $status
