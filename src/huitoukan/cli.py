@@ -18,7 +18,10 @@ app = typer.Typer(
 
 
 def setup_django() -> None:
+    from huitoukan.ops.secret import ensure_secret_key
+
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "huitoukan.settings")
+    ensure_secret_key()
     import django
 
     django.setup()
