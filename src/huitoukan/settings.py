@@ -22,12 +22,13 @@ env = environ.Env()
 DATA_DIR = Path(env.str("HUITOUKAN_DATA_DIR", default=str(Path.cwd() / "var"))).resolve()
 
 DEBUG = env.bool("HUITOUKAN_DEBUG", default=False)
+TESTING = env.bool("HUITOUKAN_TESTING", default=False)
 HTTPS = env.bool("HUITOUKAN_HTTPS", default=False)
 
 # A development key is only accepted with debug on; a production start without a key fails loudly.
 SECRET_KEY = env.str("HUITOUKAN_SECRET_KEY", default="")
 if not SECRET_KEY:
-    if DEBUG or env.bool("HUITOUKAN_TESTING", default=False):
+    if DEBUG or TESTING:
         SECRET_KEY = "dev-only-insecure-key-" + "x" * 40
     else:
         key_file = DATA_DIR / "secret_key"
@@ -175,8 +176,9 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
+            # Tests render pages without `collectstatic`, so without the hashed-name manifest.
             "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG
+            if DEBUG or TESTING
             else "whitenoise.storage.CompressedManifestStaticFilesStorage"
         )
     },
