@@ -147,7 +147,10 @@ def _sniff_delimiter(records: list[str], score: HeaderScore) -> str:
 
 
 def _split(record: str, delimiter: str) -> list[str]:
-    return next(csv.reader([record], delimiter=delimiter), [])
+    try:
+        return next(csv.reader(io.StringIO(record, newline=""), delimiter=delimiter), [])
+    except csv.Error:
+        return []
 
 
 def _read_csv(path: Path, score: HeaderScore, min_score: int) -> SourceTable:
