@@ -1,3 +1,17 @@
-from django.urls import path
+"""The read API (see docs/api.md). The schema and its browsable docs are routed in urls.py."""
 
-urlpatterns: list = []
+from django.urls import path
+from rest_framework.authtoken.views import obtain_auth_token
+from rest_framework.routers import DefaultRouter
+
+from huitoukan.registry.api import HouseholdViewSet, PersonViewSet, RegionViewSet
+
+router = DefaultRouter()
+router.register("regions", RegionViewSet, basename="region")
+router.register("households", HouseholdViewSet, basename="household")
+router.register("people", PersonViewSet, basename="person")
+
+urlpatterns = [
+    path("token/", obtain_auth_token, name="api-token"),
+    *router.urls,
+]
