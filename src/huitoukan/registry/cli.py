@@ -19,12 +19,12 @@ def registry(
     from django.conf import settings
     from django.utils import translation
 
-    translation.activate(settings.LANGUAGE_CODE)
     from .importing.cli_output import print_report, progress_display
     from .importing.service import import_registry
 
-    with progress_display() as on_progress:
-        report = import_registry(file, dry_run=dry_run, progress=on_progress)
-    print_report(report, max_errors)
+    with translation.override(settings.LANGUAGE_CODE):
+        with progress_display() as on_progress:
+            report = import_registry(file, dry_run=dry_run, progress=on_progress)
+        print_report(report, max_errors)
     if report.errors:
         raise typer.Exit(1)

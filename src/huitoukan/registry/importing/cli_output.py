@@ -48,7 +48,8 @@ def print_report(report: ImportReport, max_errors: int | None = None) -> None:
     for title, issues, style in ((_("Errors"), report.errors, "red"), (_("Warnings"), report.warnings, "yellow")):
         if not issues:
             continue
-        console.print(f"[bold {style}]{escape(title)}: {len(issues)}[/]")
+        heading = _("%(kind)s: %(n)s") % {"kind": title, "n": len(issues)}
+        console.print(f"[bold {style}]{escape(heading)}[/]")
         shown = issues if max_errors is None else issues[:max_errors]
         for issue in shown:
             console.print(escape(_issue_line(issue)))
@@ -58,6 +59,7 @@ def print_report(report: ImportReport, max_errors: int | None = None) -> None:
         console.print(escape(notice))
 
     if report.errors:
-        console.print(f"[bold red]{escape(_('Nothing was imported: %(n)s errors. Correct the file and import it again.') % {'n': len(report.errors)})}[/]")
+        failed = _("Nothing was imported: %(n)s errors. Correct the file and import it again.") % {"n": len(report.errors)}
+        console.print(f"[bold red]{escape(failed)}[/]")
         return
     console.print(f"[bold green]{escape(report.summary_text())}[/]")

@@ -158,10 +158,13 @@ def _household_conflicts(con, records: Records) -> list[Issue]:
 
 
 def _household_missing(con, records: Records) -> list[Issue]:
+    """Households whose rows all leave a required household field empty (an unreadable value is
+    reported as such, not again as missing)."""
     issues = []
     for name in HOUSEHOLD_REQUIRED:
-        found = con.execute(f"""SELECT min({ROW}) FROM cells WHERE household_no IS NOT NULL
-                            GROUP BY household_no HAVING count({name}) = 0 ORDER BY 1""").fetchall()
+        found = con.execute(f"""SELECT min(c.{ROW}) FROM cells c JOIN shown s USING ({ROW})
+                                WHERE c.household_no IS NOT NULL GROUP BY c.household_no
+                                HAVING count(s.{name}) = 0 ORDER BY 1""").fetchall()
         header = records.header_map.headers[name]
         issues += [Issue(row, header, "", validation.missing_value()) for (row,) in found]
     return issues
