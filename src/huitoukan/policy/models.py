@@ -5,6 +5,7 @@ with, and the run records which profile that was.
 """
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -24,7 +25,10 @@ DEFAULTS = {
 
 
 class PolicyProfile(models.Model):
-    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    # A typo such as 202 or 20200 would otherwise become a profile no look-back ever picks.
+    year = models.PositiveSmallIntegerField(
+        _("year"), unique=True, validators=[MinValueValidator(1990), MaxValueValidator(2100)]
+    )
     poverty_line = models.DecimalField(
         _("poverty line (yuan per capita)"), max_digits=10, decimal_places=2, default=DEFAULTS["poverty_line"]
     )
@@ -68,11 +72,14 @@ class PolicyProfile(models.Model):
         return str(self.year)
 
     def clean(self):
-        if self.borderline_upper is not None and self.poverty_line is not None:
-            if self.borderline_upper < self.poverty_line:
-                raise ValidationError(
-                    {"borderline_upper": _("The borderline upper bound cannot be below the poverty line.")}
-                )
+        if (
+            self.borderline_upper is not None
+            and self.poverty_line is not None
+            and self.borderline_upper < self.poverty_line
+        ):
+            raise ValidationError(
+                {"borderline_upper": _("The borderline upper bound cannot be below the poverty line.")}
+            )
 
     def as_parameters(self) -> dict:
         """The profile as plain values, the form rules receive their parameters in."""
