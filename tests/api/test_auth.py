@@ -52,3 +52,13 @@ def test_inactive_users_token_stops_working(client, users, county):
     user.is_active = False
     user.save()
     assert client.get("/api/households/", HTTP_AUTHORIZATION=f"Token {token.key}").status_code == 401
+
+
+def test_token_endpoint_is_covered_by_the_login_lockout(client, users, settings):
+    """django-axes guards /api/token/ as it guards the login page: after the failure limit even
+    the right password is refused, so the endpoint is no way around the lockout."""
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post("/api/token/", {"username": "admin_wang", "password": "wrong"})
+    response = client.post("/api/token/", {"username": "admin_wang", "password": "correct-horse-battery-9"})
+    assert response.status_code == 400
+    assert not Token.objects.exists()
