@@ -6,6 +6,12 @@ from django.utils import translation
 from huitoukan.registry.models import AssistingUnit, Helper, Household, Person, Region, RegistryImport
 
 
+@pytest.fixture(autouse=True)
+def uploads_in_tmp(settings, tmp_path):
+    """Uploads of the web tests go to the test's own directory, never to var/."""
+    settings.MEDIA_ROOT = tmp_path / "uploads"
+
+
 @pytest.fixture
 def english():
     with translation.override("en"):
