@@ -169,10 +169,10 @@ def test_a_failure_while_writing_rolls_everything_back(tmp_path, monkeypatch):
     before = registry_checksum()
     original = writer._copy_to_history
 
-    def fail_on_people(model, ids, history_type, context):
+    def fail_on_people(model, history_type, context, where):
         if model is Person:
             raise RuntimeError("disk full")
-        return original(model, ids, history_type, context)
+        return original(model, history_type, context, where)
 
     monkeypatch.setattr(writer, "_copy_to_history", fail_on_people)
     with pytest.raises(RuntimeError):

@@ -36,6 +36,26 @@ class Cleaned:
     doubtful: Column | None = None  # bool, no nulls: kept as it is, but the user should look
 
 
+def on_distinct(function, column: Column, *args, **kwargs) -> Cleaned:
+    """Apply a cleaner to the column's distinct values only and spread the result back: most
+    spreadsheet columns (statuses, villages, years, flags) hold a handful of values over hundreds
+    of thousands of rows. Columns of mostly unique values are cleaned directly."""
+    column = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    encoded = pc.dictionary_encode(column)
+    if len(encoded.dictionary) * 4 > len(column):
+        return function(column, *args, **kwargs)
+    result = function(encoded.dictionary, *args, **kwargs)
+
+    def spread(values):
+        return pc.take(values, encoded.indices)
+
+    return Cleaned(
+        spread(result.values),
+        _mask(spread(result.invalid)),
+        _mask(spread(result.doubtful)) if result.doubtful is not None else None,
+    )
+
+
 def _mask(expr: Column) -> Column:
     """A boolean mask with nulls read as False."""
     return pc.fill_null(expr, False)

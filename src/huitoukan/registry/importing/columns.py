@@ -146,7 +146,17 @@ def max_length(spec: FieldSpec) -> int | None:
     return apps.get_model("registry", model_name)._meta.get_field(field_name).max_length
 
 
+# Mostly one value per person: not worth cleaning per distinct value.
+UNIQUE_PER_ROW = {"name", "person_no", "id_number", "phone"}
+
+
 def clean(spec: FieldSpec, column) -> cleaning.Cleaned:
+    if spec.name in UNIQUE_PER_ROW:
+        return _clean(spec, column)
+    return cleaning.on_distinct(lambda values: _clean(spec, values), column)
+
+
+def _clean(spec: FieldSpec, column) -> cleaning.Cleaned:
     kind = spec.kind
     if kind == "text":
         return cleaning.plain_text(column, max_length(spec))

@@ -13,6 +13,7 @@ import pyarrow as pa
 from django.utils.translation import gettext as _
 
 from ..models import AssistingUnit, Helper
+from .bulk_sql import insert_rows
 from .validation import Issue
 
 
@@ -84,7 +85,7 @@ def create_helpers(plan: HelperPlan) -> dict[int, int]:
     """Write new units and helpers and the changed units; placeholder → id."""
     real: dict[int, int] = {}
     if plan.new_units:
-        AssistingUnit.objects.bulk_create([AssistingUnit(name=n) for n in plan.new_units], batch_size=2000)
+        insert_rows(AssistingUnit, ["name"], [(name,) for name in plan.new_units])
         ids = dict(AssistingUnit.objects.values_list("name", "id"))
         real.update({placeholder: ids[name] for name, placeholder in plan.new_units.items()})
 
@@ -92,9 +93,8 @@ def create_helpers(plan: HelperPlan) -> dict[int, int]:
         return real.get(ref, ref) if ref is not None and ref < 0 else ref
 
     if plan.new_helpers:
-        Helper.objects.bulk_create(
-            [Helper(name=name, phone=phone, unit_id=unit(u)) for (name, phone), (_p, u) in plan.new_helpers.items()],
-            batch_size=2000)
+        insert_rows(Helper, ["name", "phone", "unit_id", "user_id"],
+                    [(name, phone, unit(u), None) for (name, phone), (_p, u) in plan.new_helpers.items()])
         existing = {(n, p): i for i, n, p in Helper.objects.values_list("id", "name", "phone")}
         real.update({placeholder: existing[key] for key, (placeholder, _u) in plan.new_helpers.items()})
     for hid, unit_ref in plan.unit_changes.items():

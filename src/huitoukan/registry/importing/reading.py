@@ -86,8 +86,8 @@ def _drop_empty_rows(source: SourceTable) -> SourceTable:
     if table.num_columns == 0 or table.num_rows == 0:
         return source
     has_value = None
-    for column in table.columns:
-        filled = pc.fill_null(pc.greater(pc.utf8_length(pc.utf8_trim_whitespace(column)), 0), False)
+    for column in table.columns:  # empty cells are null already (CSV null_values, xlsx "")
+        filled = pc.is_valid(column)
         has_value = filled if has_value is None else pc.or_(has_value, filled)
     if pc.all(has_value).as_py():
         return source
@@ -176,10 +176,9 @@ def _read_csv(path: Path, score: HeaderScore, min_score: int) -> SourceTable:
     del data
 
     names = [f"c{i}" for i in range(len(headers))]
-    table, ragged = _parse_csv_body(body, names, delimiter, use_threads=True)
-    if any(number is None for number, _cells in ragged):
-        # Parallel parsing does not know row numbers; the rare file with bad rows is read again.
-        table, ragged = _parse_csv_body(body, names, delimiter, use_threads=False)
+    # One thread: as fast here as several (the parse is memory-bound), and only then does pyarrow
+    # tell the row number of a malformed row.
+    table, ragged = _parse_csv_body(body, names, delimiter, multiline=_has_newlines_in_quotes(body))
     header_row = header_index + 1
     row_numbers = _row_numbers(table.num_rows, header_row, [number for number, _cells in ragged])
     return SourceTable(
@@ -189,8 +188,22 @@ def _read_csv(path: Path, score: HeaderScore, min_score: int) -> SourceTable:
     )
 
 
-def _parse_csv_body(body: bytes, names: list[str], delimiter: str, use_threads: bool):
-    ragged: list[tuple[int | None, int]] = []
+def _has_newlines_in_quotes(body: bytes) -> bool:
+    """Whether a quoted cell spans lines (Alt+Enter in Excel). Parsing for that is slower, so it is
+    only asked for when needed: a line break inside quotes has an odd number of quotes before it
+    (Excel doubles quotes inside cells, which keeps the count even)."""
+    import numpy as np
+
+    if b'"' not in body:
+        return False
+    data = np.frombuffer(body, dtype=np.uint8)
+    quotes = np.flatnonzero(data == ord('"'))
+    breaks = np.flatnonzero(data == ord("\n"))
+    return bool((np.searchsorted(quotes, breaks) % 2).any())
+
+
+def _parse_csv_body(body: bytes, names: list[str], delimiter: str, multiline: bool = True):
+    ragged: list[tuple[int, int]] = []
 
     def on_invalid_row(row) -> str:
         ragged.append((row.number, row.actual_columns))
@@ -199,9 +212,9 @@ def _parse_csv_body(body: bytes, names: list[str], delimiter: str, use_threads: 
     try:
         table = pacsv.read_csv(
             io.BytesIO(body),
-            read_options=pacsv.ReadOptions(column_names=names, use_threads=use_threads, encoding="utf8"),
+            read_options=pacsv.ReadOptions(column_names=names, use_threads=False, encoding="utf8"),
             parse_options=pacsv.ParseOptions(
-                delimiter=delimiter, newlines_in_values=True, ignore_empty_lines=False,
+                delimiter=delimiter, newlines_in_values=multiline, ignore_empty_lines=False,
                 invalid_row_handler=on_invalid_row,
             ),
             convert_options=pacsv.ConvertOptions(
@@ -223,7 +236,9 @@ def _row_numbers(num_rows: int, header_row: int, skipped: list[int]) -> pa.Array
     relative = np.arange(1, total + 1, dtype=np.int64)
     if skipped:
         relative = relative[~np.isin(relative, np.array(skipped, dtype=np.int64))]
-    return pa.array(relative + header_row)
+    # From the buffer: pa.array(ndarray) would import pandas to check for a Series.
+    numbers = np.ascontiguousarray(relative + header_row, dtype=np.int64)
+    return pa.Array.from_buffers(pa.int64(), len(numbers), [None, pa.py_buffer(numbers)])
 
 
 # --- XLSX ----------------------------------------------------------------------------------------

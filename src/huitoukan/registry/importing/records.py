@@ -77,7 +77,8 @@ def build_records(source: SourceTable, progress=None) -> Records:
             records.errors += validation.from_mask(missing, rows, None, header, validation.missing_value())
         typed[name] = result.values
         if name in HOUSEHOLD_FIELDS:
-            display[name] = cleaning.text(raw)
+            display[name] = cleaning.on_distinct(
+                lambda values: cleaning.Cleaned(cleaning.text(values), cleaning.none_set(values)), raw).values
         if progress:
             progress(step + 1, total)
 
@@ -85,8 +86,9 @@ def build_records(source: SourceTable, progress=None) -> Records:
     records.preview = preview(header_map.headers, table)
     con = duckdb.connect()
     try:
-        con.register("cells", table)
-        con.register("shown", pa.table({ROW: rows, **display}))
+        # What each household field's cell said, for messages: beside the typed columns, so that
+        # no join is needed.
+        con.register("cells", pa.table({**typed, **{f"shown__{k}": v for k, v in display.items()}}))
         records.errors += _duplicate_people(con, records)
         records.errors += _household_conflicts(con, records)
         records.errors += _household_missing(con, records)
@@ -130,24 +132,25 @@ def _household_conflicts(con, records: Records) -> list[Issue]:
     fields = _present_household_fields(records)
     if not fields:
         return []
-    any_conflict = " OR ".join(f"count(DISTINCT {name}) > 1" for name in fields)
+    # min <> max: more than one distinct non-empty value, and much cheaper than count(DISTINCT).
+    any_conflict = " OR ".join(f"coalesce(min({name}) <> max({name}), false)" for name in fields)
     con.execute(f"""CREATE TEMP TABLE bad AS SELECT household_no FROM cells
-                    WHERE household_no IS NOT NULL GROUP BY household_no HAVING {any_conflict}""")
+                    WHERE household_no IS NOT NULL GROUP BY household_no
+                    HAVING count(*) > 1 AND ({any_conflict})""")
     if con.execute("SELECT count(*) FROM bad").fetchone()[0] == 0:
         return []
+    con.execute("CREATE TEMP TABLE bad_cells AS SELECT * FROM cells WHERE household_no IN (SELECT household_no FROM bad)")
     issues = []
     for name in fields:
         found = con.execute(f"""
-            WITH hh AS (
-                SELECT c.{ROW}, c.household_no, c.{name} AS v, s.{name} AS shown FROM cells c
-                JOIN shown s USING ({ROW}) WHERE c.household_no IN (SELECT household_no FROM bad)
-            ), ref AS (
-                SELECT household_no, arg_min(v, {ROW}) AS ref_v, arg_min(shown, {ROW}) AS ref_shown,
+            WITH ref AS (
+                SELECT household_no, arg_min({name}, {ROW}) AS ref_v, arg_min(shown__{name}, {ROW}) AS ref_shown,
                        min({ROW}) AS ref_row
-                FROM hh WHERE v IS NOT NULL GROUP BY household_no
+                FROM bad_cells WHERE {name} IS NOT NULL GROUP BY household_no
             )
-            SELECT hh.{ROW}, hh.household_no, hh.shown, ref.ref_shown, ref.ref_row FROM hh JOIN ref USING (household_no)
-            WHERE hh.v IS NOT NULL AND hh.v <> ref.ref_v ORDER BY hh.{ROW}
+            SELECT c.{ROW}, c.household_no, c.shown__{name}, ref.ref_shown, ref.ref_row
+            FROM bad_cells c JOIN ref USING (household_no)
+            WHERE c.{name} IS NOT NULL AND c.{name} <> ref.ref_v ORDER BY c.{ROW}
         """).fetchall()
         header = records.header_map.headers[name]
         for row, household_no, shown, ref_shown, ref_row in found:
@@ -160,13 +163,15 @@ def _household_conflicts(con, records: Records) -> list[Issue]:
 def _household_missing(con, records: Records) -> list[Issue]:
     """Households whose rows all leave a required household field empty (an unreadable value is
     reported as such, not again as missing)."""
+    counts = ", ".join(f"count(shown__{name})" for name in HOUSEHOLD_REQUIRED)
+    none = " OR ".join(f"count(shown__{name}) = 0" for name in HOUSEHOLD_REQUIRED)
+    found = con.execute(f"""SELECT min({ROW}), {counts} FROM cells WHERE household_no IS NOT NULL
+                            GROUP BY household_no HAVING {none} ORDER BY 1""").fetchall()
     issues = []
-    for name in HOUSEHOLD_REQUIRED:
-        found = con.execute(f"""SELECT min(c.{ROW}) FROM cells c JOIN shown s USING ({ROW})
-                                WHERE c.household_no IS NOT NULL GROUP BY c.household_no
-                                HAVING count(s.{name}) = 0 ORDER BY 1""").fetchall()
-        header = records.header_map.headers[name]
-        issues += [Issue(row, header, "", validation.missing_value()) for (row,) in found]
+    for row, *given in found:
+        for name, count in zip(HOUSEHOLD_REQUIRED, given):
+            if count == 0:
+                issues.append(Issue(row, records.header_map.headers[name], "", validation.missing_value()))
     return issues
 
 

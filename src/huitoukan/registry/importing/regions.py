@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from ..choices import RegionLevel
 from ..models import Region
+from .bulk_sql import insert_rows
 from .validation import Issue
 
 LEVELS = [RegionLevel.COUNTY, RegionLevel.TOWN, RegionLevel.VILLAGE, RegionLevel.HAMLET]
@@ -184,11 +185,10 @@ def create_regions(plan: RegionPlan) -> dict[int, int]:
         batch = [r for r in plan.new if r.level == level]
         if not batch:
             continue
-        Region.objects.bulk_create([
-            Region(code=r.code, name=r.name, level=r.level,
-                   parent_id=(real[r.parent] if r.parent is not None and r.parent < 0 else r.parent))
+        insert_rows(Region, ["code", "name", "level", "parent_id", "is_poor_village"], [
+            (r.code, r.name, r.level, real[r.parent] if r.parent is not None and r.parent < 0 else r.parent, False)
             for r in batch
-        ], batch_size=2000)
+        ])
         ids = dict(Region.objects.filter(level=level).values_list("code", "id"))
         for r in batch:
             real[r.placeholder] = ids[r.code]

@@ -22,7 +22,7 @@ from .reading import ReadError, read_table
 from .records import build_records
 from .report import ImportReport
 from .validation import file_issue
-from .writer import WriteContext, write_changes
+from .writer import WriteContext, lock_registry, write_changes
 
 Progress = Callable[[int, str], None]  # (percent, what is being done)
 
@@ -86,6 +86,7 @@ def _run(path: Path, report: ImportReport, user, progress: Progress) -> None:
         return
     try:
         with transaction.atomic():
+            lock_registry()
             changes = compute_changes(records)
             _collect(report, changes)
             if changes.errors:

@@ -2,7 +2,9 @@
 
 Rows go in with `executemany` in large batches (column lists from the models' `_meta`, so a new model
 field cannot be forgotten here); the historical rows that django-simple-history would have written
-one by one are copied from the written rows with one INSERT … SELECT per kind of change.
+one by one are copied from the written rows with one INSERT … SELECT per kind of change: rows above
+the largest id before the import are the created ones (the tables are locked for the import, see
+`bulk_sql.lock_for_import`), changed ones are named in a temporary table of ids.
 """
 
 from __future__ import annotations
@@ -16,14 +18,14 @@ from django.db import connection
 from django.utils import timezone
 
 from ..models import Household, Person
-from . import existing
+from . import bulk_sql, existing
+from .bulk_sql import quote
 from .diff import CHANGED, NEW, Changes
 from .helpers import create_helpers
 from .regions import create_regions
 
 BATCH_ROWS = 20_000
 IDS_TABLE = "huitoukan_import_ids"
-HISTORY_FIELDS = {"history_id", "history_date", "history_change_reason", "history_type", "history_user_id"}
 
 
 @dataclass
@@ -37,8 +39,12 @@ class WriteContext:
         self.now = self.now or timezone.now()
 
 
+def lock_registry() -> None:
+    bulk_sql.lock_for_import(Household, Person)
+
+
 def write_changes(changes: Changes, context: WriteContext) -> None:
-    """Everything in one go; the caller holds the transaction."""
+    """Everything in one go; the caller holds the transaction (and took `lock_registry`)."""
     region_ids = create_regions(changes.regions)
     helper_ids = create_helpers(changes.helpers)
     households = changes.households
@@ -47,8 +53,7 @@ def write_changes(changes: Changes, context: WriteContext) -> None:
         if column in households.column_names and mapping:
             households = _replace(households, column, _substitute(households.column(column), mapping))
 
-    written = [pc.sum(pc.not_equal(t.column("change"), "same")).as_py() or 0
-               for t in (households, changes.people)]
+    written = [pc.sum(pc.not_equal(t.column("change"), "same")).as_py() or 0 for t in (households, changes.people)]
     total = max(1, sum(written))
     done = [0]
 
@@ -59,107 +64,112 @@ def write_changes(changes: Changes, context: WriteContext) -> None:
 
     # On failure the caller's rollback removes the temporary table with everything else.
     _create_temp_ids_table()
-    _write_model(Household, "household_no", households, changes.household_columns, context, advance)
-    household_ids = existing.load(Household, ["household_no"])
+    new_households = _write_model(Household, households, changes.household_columns, context, advance)
+    known = households.filter(pc.is_valid(households.column("id"))).select(["id", "household_no"])
+    household_ids = pa.concat_tables([known, new_households.select(["id", "household_no"])])
     people = changes.people
     people = _replace(people, "household_id", _lookup(people.column("household_no"), household_ids, "household_no"))
-    _write_model(Person, "source_key", people, changes.person_columns, context, advance)
+    _write_model(Person, people, changes.person_columns, context, advance, key=None)
     _drop_temp_ids_table()
 
 
-def _write_model(model, key: str, table: pa.Table, columns: list[str], context: WriteContext, advance) -> None:
+def _write_model(model, table: pa.Table, columns: list[str], context: WriteContext, advance,
+                 key: str | None = "household_no") -> pa.Table | None:
+    """Insert the new rows, update the changed ones, write their history; returns the new rows'
+    ids and `key` (when asked for)."""
     new = table.filter(pc.equal(table.column("change"), NEW))
     changed = table.filter(pc.equal(table.column("change"), CHANGED))
-    max_id_before = _max_id(model)
-    if new.num_rows:
+    max_id_before = bulk_sql.scalar(f"SELECT coalesce(max(id), 0) FROM {quote(model._meta.db_table)}")
+    existing_rows = bulk_sql.scalar(f"SELECT count(*) FROM {quote(model._meta.db_table)}")
+    with bulk_sql.indexes_rebuilt_if_worth_it([model, model.history.model], new.num_rows, existing_rows):
         _insert(model, new, columns, context, advance)
-    if changed.num_rows:
         _update(model, changed, columns, context, advance)
-    if new.num_rows:
-        created = existing.load(model, [key], after_id=max_id_before)
-        new_ids = _lookup(new.column(key), created, key)
-        _copy_to_history(model, new_ids, "+", context)
-    if changed.num_rows:
-        _copy_to_history(model, changed.column("id"), "~", context)
+        if new.num_rows:
+            _copy_to_history(model, "+", context, f"id > {int(max_id_before)}")
+        if changed.num_rows:
+            _fill_temp_ids(changed.column("id"))
+            _copy_to_history(model, "~", context, f"id IN (SELECT id FROM {IDS_TABLE})")
+    if key is None:
+        return None
+    return existing.load(model, [key], after_id=max_id_before)
 
 
 def _insert(model, table: pa.Table, columns: list[str], context: WriteContext, advance) -> None:
     """All concrete columns but the id: the file's, and each other field's default."""
-    ops = connection.ops
+    if not table.num_rows:
+        return
     fields = [f for f in model._meta.concrete_fields if f.attname != "id"]
-    now = ops.adapt_datetimefield_value(context.now)
+    now = connection.ops.adapt_datetimefield_value(context.now)
     constant = {}
     for f in fields:
         if f.attname not in columns:
             constant[f.attname] = now if f.attname == "updated_at" else f.get_db_prep_save(f.get_default(), connection)
-    sql = "INSERT INTO {} ({}) VALUES ({})".format(
-        ops.quote_name(model._meta.db_table),
-        ", ".join(ops.quote_name(f.column) for f in fields),
-        ", ".join(["%s"] * len(fields)),
-    )
-    with connection.cursor() as cursor:
-        for rows in _batches(table, [f.attname for f in fields], constant):
-            cursor.executemany(sql, rows)
-            advance(len(rows))
+    names = [f.attname for f in fields]
+    for rows in _batches(table, names, constant):
+        bulk_sql.insert_rows(model, names, rows)
+        advance(len(rows))
 
 
 def _update(model, table: pa.Table, columns: list[str], context: WriteContext, advance) -> None:
-    ops = connection.ops
-    set_columns = list(columns)
-    assignments = ", ".join(f"{ops.quote_name(existing.field_by_attname(model, c).column)} = %s"
-                            for c in [*set_columns, "updated_at"])
-    sql = f"UPDATE {ops.quote_name(model._meta.db_table)} SET {assignments} WHERE id = %s"
-    constant = {"updated_at": ops.adapt_datetimefield_value(context.now)}
-    with connection.cursor() as cursor:
-        for rows in _batches(table, [*set_columns, "updated_at", "id"], constant):
-            cursor.executemany(sql, rows)
-            advance(len(rows))
+    if not table.num_rows:
+        return
+    names = [*columns, "updated_at"]
+    assignments = ", ".join(f"{quote(existing.field_by_attname(model, c).column)} = %s" for c in names)
+    sql = f"UPDATE {quote(model._meta.db_table)} SET {assignments} WHERE id = %s"
+    constant = {"updated_at": connection.ops.adapt_datetimefield_value(context.now)}
+    for rows in _batches(table, [*names, "id"], constant):
+        bulk_sql.executemany(sql, rows)
+        advance(len(rows))
 
 
 def _batches(table: pa.Table, names: list[str], constant: dict):
     """Row tuples in the order of `names`, BATCH_ROWS at a time; `constant` fills the names the
-    table does not have."""
+    table does not have. SQLite gets decimals as text, which is what Django gives it too (and
+    saves a Python Decimal per cell)."""
+    as_text = connection.vendor == "sqlite"
     for start in range(0, table.num_rows, BATCH_ROWS):
         chunk = table.slice(start, BATCH_ROWS)
         columns = []
         for name in names:
             if name in constant:
                 columns.append([constant[name]] * chunk.num_rows)
-            else:
-                columns.append(chunk.column(name).to_pylist())
+                continue
+            column = chunk.column(name)
+            if as_text and pa.types.is_decimal(column.type):
+                column = pc.cast(column, pa.string())
+            columns.append(column.to_pylist())
         yield list(zip(*columns))
 
 
-def _copy_to_history(model, ids: pa.Array, history_type: str, context: WriteContext) -> None:
+def _copy_to_history(model, history_type: str, context: WriteContext, where: str) -> None:
     history_model = model.history.model
-    ops = connection.ops
-    targets, sources, params = [], [], []
     own = {f.attname: f for f in model._meta.concrete_fields}
     extra = {
-        "history_date": ops.adapt_datetimefield_value(context.now),
+        "history_date": connection.ops.adapt_datetimefield_value(context.now),
         "history_change_reason": context.reason[:100],
         "history_type": history_type,
         "history_user_id": context.user_id,
     }
+    targets, sources, params = [], [], []
     for f in history_model._meta.concrete_fields:
         if f.attname == "history_id":
             continue
-        targets.append(ops.quote_name(f.column))
+        targets.append(quote(f.column))
         if f.attname in extra:
             sources.append("%s")
             params.append(extra[f.attname])
         else:
-            sources.append(ops.quote_name(own[f.attname].column))
-    table = ops.quote_name(model._meta.db_table)
-    sql = (f"INSERT INTO {ops.quote_name(history_model._meta.db_table)} ({', '.join(targets)}) "
-           f"SELECT {', '.join(sources)} FROM {table} WHERE id IN (SELECT id FROM {IDS_TABLE})")
-    id_list = [(i,) for i in ids.to_pylist()]
+            sources.append(quote(own[f.attname].column))
+    sql = (f"INSERT INTO {quote(history_model._meta.db_table)} ({', '.join(targets)}) "
+           f"SELECT {', '.join(sources)} FROM {quote(model._meta.db_table)} WHERE {where}")
     with connection.cursor() as cursor:
-        for start in range(0, len(id_list), BATCH_ROWS * 5):
-            cursor.execute(f"DELETE FROM {IDS_TABLE}")
-            cursor.executemany(f"INSERT INTO {IDS_TABLE} (id) VALUES (%s)", id_list[start:start + BATCH_ROWS * 5])
-            cursor.execute(sql, params)
+        cursor.execute(sql, params)
+
+
+def _fill_temp_ids(ids) -> None:
+    with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {IDS_TABLE}")
+    bulk_sql.executemany(f"INSERT INTO {IDS_TABLE} (id) VALUES (%s)", [(i,) for i in ids.to_pylist()])
 
 
 def _create_temp_ids_table() -> None:
@@ -171,12 +181,6 @@ def _create_temp_ids_table() -> None:
 def _drop_temp_ids_table() -> None:
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {IDS_TABLE}")
-
-
-def _max_id(model) -> int:
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT max(id) FROM {connection.ops.quote_name(model._meta.db_table)}")
-        return cursor.fetchone()[0] or 0
 
 
 def _replace(table: pa.Table, name: str, array) -> pa.Table:
