@@ -52,3 +52,24 @@ def can(user, capability: str) -> bool:
     if user.is_superuser:
         return True
     return capability in ROLE_CAPABILITIES.get(user.role, frozenset())
+
+
+#: How the capabilities are named to users (the role table on the user form, docs/web.md).
+CAPABILITY_LABELS = {
+    C.VIEW_REGISTRY: _("see the registry"),
+    C.VIEW_ID_NUMBER: _("full ID numbers"),
+    C.VIEW_HEALTH: _("health and disability data"),
+    C.IMPORT_REGISTRY: _("import the registry"),
+    C.EDIT_POLICY: _("set the year's standards"),
+    C.MANAGE_USERS: _("manage users"),
+    C.EXPORT_PERSONAL: _("export personal data"),
+}
+
+
+def capability_matrix() -> tuple[list, list]:
+    """(capability labels, [(role label, [bool per capability])]) straight from ROLE_CAPABILITIES,
+    so that what the user form tells an administrator cannot drift from what is enforced."""
+    capabilities = list(CAPABILITY_LABELS)
+    rows = [(label, [cap in ROLE_CAPABILITIES.get(value, frozenset()) for cap in capabilities])
+            for value, label in Role.choices]
+    return [CAPABILITY_LABELS[c] for c in capabilities], rows

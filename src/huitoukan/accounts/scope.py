@@ -24,11 +24,11 @@ def household_scope_q(user, prefix: str = "") -> Q:
     """A Q limiting households (or rows reached through `prefix`, e.g. "household__") to the
     user's regions. A user without regions sees nothing."""
     if not user.is_authenticated or not user.is_active:
-        return Q(pk__in=[])
+        return Q(**{f"{prefix}pk__in": []})
     levels = user_region_ids(user)
     if levels is None:
         return Q()
-    q = Q(pk__in=[]) if not prefix else Q(**{f"{prefix}pk__in": []})
+    q = Q(**{f"{prefix}pk__in": []})
     for level in (RegionLevel.COUNTY, RegionLevel.TOWN, RegionLevel.VILLAGE, RegionLevel.HAMLET):
         if levels[level]:
             q |= Q(**{f"{prefix}{level}_id__in": levels[level]})
@@ -43,23 +43,55 @@ def scoped_people(user):
     return Person.objects.filter(household_scope_q(user, prefix="household__"))
 
 
+def _descendant_ids(root_ids: set[int]) -> set[int]:
+    ids, frontier = set(root_ids), set(root_ids)
+    while frontier:  # county → towns → villages → hamlets: at most four steps
+        frontier = set(Region.objects.filter(parent_id__in=frontier).values_list("id", flat=True)) - ids
+        ids |= frontier
+    return ids
+
+
+def managed_regions(user):
+    """The user's own regions and everything below them: what they answer for, and what an
+    administrator may hand to the users they create."""
+    if not user.is_authenticated or not user.is_active:
+        return Region.objects.none()
+    levels = user_region_ids(user)
+    if levels is None:
+        return Region.objects.all()
+    own = set().union(*levels.values())
+    return Region.objects.filter(id__in=_descendant_ids(own)) if own else Region.objects.none()
+
+
 def scoped_regions(user):
     """Regions the user may see: their own regions, everything below them, and the ancestors
     (so that a town cadre sees the county's name above their town)."""
+    if not user.is_authenticated or not user.is_active:
+        return Region.objects.none()
     levels = user_region_ids(user)
     if levels is None:
         return Region.objects.all()
     own = set().union(*levels.values())
     if not own:
         return Region.objects.none()
-    ids = set(own)
-    frontier = set(own)
-    while frontier:  # descend: county → towns → villages → hamlets (at most four steps)
-        frontier = set(Region.objects.filter(parent_id__in=frontier).values_list("id", flat=True)) - ids
-        ids |= frontier
+    ids = _descendant_ids(own)
     for region in Region.objects.filter(id__in=own).select_related("parent__parent__parent"):
         node = region.parent
         while node is not None:
             ids.add(node.id)
             node = node.parent
     return Region.objects.filter(id__in=ids)
+
+
+def manageable_users(admin):
+    """Accounts an administrator may see and change: not superusers, not themselves twice, and
+    only those whose every region lies inside the administrator's own regions. Accounts with no
+    region yet (just created, or stripped) are listed so that they can be given one."""
+    from .models import User
+
+    users = User.objects.filter(is_superuser=False)
+    if admin.is_superuser:
+        return users
+    inside = managed_regions(admin).values("id")
+    outside = User.regions.through.objects.exclude(region_id__in=inside).values("user_id")
+    return users.exclude(pk__in=outside)
