@@ -1,0 +1,53 @@
+"""The home page: the user's registry at a glance, counted over their regions only."""
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.utils.translation import pgettext
+
+from huitoukan.accounts.roles import Capability, can
+from huitoukan.registry.choices import MONITORING_STATUSES, HouseholdStatus, HouseholdType, MainCause
+from huitoukan.registry.models import Region
+from huitoukan.registry.queries import registry_overview
+
+
+def _rows(overview, key, choices):
+    """(value, label, households, people) for every choice, then a row for blanks if there are any."""
+    households, people = overview[f"households_by_{key}"], overview[f"people_by_{key}"]
+    rows = [(value, label, households.get(value, 0), people.get(value, 0)) for value, label in choices]
+    blank_h, blank_p = households.get("", 0) + households.get(None, 0), people.get("", 0) + people.get(None, 0)
+    if blank_h or blank_p:
+        rows.append(("", None, blank_h, blank_p))
+    return rows
+
+
+@login_required
+def home(request):
+    if not can(request.user, Capability.VIEW_REGISTRY):
+        # Department data providers upload lists; the registry's numbers are not theirs to read.
+        return render(request, "web/home.html", {})
+    overview = registry_overview(request.user)
+    towns = Region.objects.in_bulk(list(overview["households_by_town"]))
+    town_rows = sorted(
+        ((towns[tid], n, overview["people_by_town"].get(tid, 0)) for tid, n in overview["households_by_town"].items()),
+        key=lambda row: row[0].code,
+    )
+    status_rows = _rows(overview, "status", HouseholdStatus.choices)
+    monitored = sum(h for value, _label, h, _p in status_rows if value in MONITORING_STATUSES)
+    charts = {
+        "status": [{"name": str(label), "value": h} for _v, label, h, _p in status_rows if h and label],
+        "labels": {"households": pgettext("count", "households"), "people": pgettext("count", "people")},
+        "towns": {"names": [t.name for t, _h, _p in town_rows], "households": [h for _t, h, _p in town_rows],
+                  "people": [p for _t, _h, p in town_rows]},
+        "causes": sorted(([str(label), h] for _v, label, h, _p in _rows(overview, "cause", MainCause.choices)
+                          if label and h), key=lambda pair: pair[1]),
+    }
+    return render(request, "web/home.html", {
+        "overview": overview,
+        "status_rows": status_rows,
+        "type_rows": _rows(overview, "type", HouseholdType.choices),
+        "cause_rows": _rows(overview, "cause", MainCause.choices),
+        "town_rows": town_rows,
+        "monitored_households": monitored,
+        "not_lifted_households": overview["households_by_status"].get(HouseholdStatus.NOT_LIFTED, 0),
+        "charts": charts,
+    })
