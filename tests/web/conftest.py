@@ -1,0 +1,1 @@
+from tests.scope_fixtures import *

@@ -1,0 +1,75 @@
+"""The home page counts what the user may see, and the counts agree with the scoped querysets."""
+
+import pytest
+from django.db.models import Count
+from django.urls import reverse
+
+from huitoukan.accounts.roles import Role
+from huitoukan.accounts.scope import scoped_households, scoped_people
+from huitoukan.registry.models import Person
+from huitoukan.registry.queries import registry_overview
+
+READERS = [r for r in Role.values if r != Role.DATA_PROVIDER]
+
+
+@pytest.mark.parametrize("role", READERS)
+def test_home_counts_equal_scoped_counts(role, county, other_county, users, client_for):
+    user = users[role]
+    Person.objects.filter(pk=county.people[0].pk).update(deceased=True)
+    response = client_for(user).get(reverse("web:home"))
+    assert response.status_code == 200
+    overview = response.context["overview"]
+    households = scoped_households(user)
+    people = scoped_people(user).filter(deceased=False)
+    assert overview["households"] == households.count()
+    assert overview["people"] == people.count()
+    by_status = dict(households.values_list("status").annotate(n=Count("id")))
+    assert {k: v for k, v in overview["households_by_status"].items() if v} == by_status
+    by_town = dict(people.values_list("household__town").annotate(n=Count("id")))
+    assert overview["people_by_town"] == by_town
+    assert sum(overview["households_by_cause"].values()) == households.count()
+    assert sum(overview["people_by_type"].values()) == people.count()
+    # Table rows: one per status, summing to the total.
+    assert sum(h for _v, _l, h, _p in response.context["status_rows"]) == households.count()
+
+
+def test_home_town_cadre_sees_only_their_town(county, other_county, users, client_for):
+    response = client_for(users[Role.TOWN_CADRE]).get(reverse("web:home"))
+    towns = [town for town, _h, _p in response.context["town_rows"]]
+    assert towns == [county.towns[0]]
+    html = response.content.decode()
+    assert county.towns[1].name not in html and other_county.towns[0].name not in html
+
+
+def test_overview_is_two_queries(county, users, django_assert_max_num_queries):
+    user = users[Role.COUNTY_ADMIN]
+    with django_assert_max_num_queries(5):  # the user's regions (three times) and two GROUP BYs
+        overview = registry_overview(user)
+    assert overview["households"] == len(county.households)
+
+
+def test_home_for_data_provider_shows_no_registry_numbers(county, users, client_for):
+    response = client_for(users[Role.DATA_PROVIDER]).get(reverse("web:home"))
+    assert response.status_code == 200
+    assert response.context.get("overview") is None
+    assert county.towns[0].name not in response.content.decode()
+
+
+def test_large_overviews_are_cached_until_the_registry_changes(county, users, monkeypatch):
+    from django.core.cache import cache
+
+    from huitoukan.registry import queries
+
+    cache.clear()
+    monkeypatch.setattr(queries, "OVERVIEW_CACHE_MIN_HOUSEHOLDS", 1)
+    user = users[Role.COUNTY_ADMIN]
+    before = registry_overview(user)["households"]
+    Household = county.households[0].__class__
+    Household.objects.filter(pk=county.households[0].pk).update(status="lifted")
+    county.households[0].pk = None
+    county.households[0].household_no = "439901999999990001"
+    county.households[0].save()
+    assert registry_overview(user)["households"] == before  # cached
+    queries.registry_changed()
+    assert registry_overview(user)["households"] == before + 1
+    cache.clear()
