@@ -15,4 +15,5 @@ cp "$app"/templates/registry/import_*.html "$work/registry/templates/registry/"
     "$root/.venv/bin/django-admin" makemessages -l zh_Hans --no-obsolete --settings=huitoukan.settings >/dev/null)
 cp "$work/registry/locale/zh_Hans/LC_MESSAGES/django.po" "$app/locale/zh_Hans/LC_MESSAGES/django.po"
 msgfmt --check -o "$app/locale/zh_Hans/LC_MESSAGES/django.mo" "$app/locale/zh_Hans/LC_MESSAGES/django.po"
-echo "untranslated: $(msgattrib --untranslated "$app/locale/zh_Hans/LC_MESSAGES/django.po" | grep -c '^msgid' || true)"
+po="$app/locale/zh_Hans/LC_MESSAGES/django.po"
+echo "untranslated: $(msgattrib --untranslated "$po" | grep -c "^msgid" || true), fuzzy (check these): $(msgattrib --only-fuzzy "$po" | grep -c "^msgid" || true)"

@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 import pytest
+from django.db import connection  # noqa: F401  (read by skipif)
 
 from huitoukan.accounts.models import User
 from huitoukan.accounts.roles import Role
@@ -245,3 +246,39 @@ def test_people_without_person_numbers_are_known_by_household_and_id_or_name(tmp
     before = registry_checksum()
     import_registry(write_csv(tmp_path / "b.csv", rows, headers))
     assert registry_checksum() == before
+
+
+@pytest.mark.skipif("connection.vendor != 'sqlite'", reason="the index rebuild is SQLite's")
+def test_a_large_load_rebuilds_every_index_it_dropped(tmp_path, monkeypatch):
+    from django.db import connection
+
+    from huitoukan.registry.importing import bulk_sql
+
+    def indexes():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name LIKE 'registry_%' "
+                           "ORDER BY name")
+            return cursor.fetchall()
+
+    before = indexes()
+    monkeypatch.setattr(bulk_sql, "REBUILD_MIN_ROWS", 1)
+    report = import_registry(write_csv(tmp_path / "r.csv", PEOPLE))
+    assert report.ok and Person.objects.count() == 3 and Person.history.count() == 3
+    assert indexes() == before
+
+
+def test_progress_is_reported_up_to_100(tmp_path):
+    seen = []
+    import_registry(write_csv(tmp_path / "r.csv", PEOPLE), progress=lambda percent, note: seen.append(percent))
+    assert seen == sorted(seen) and seen[-1] == 100 and len(set(seen)) > 4
+
+
+def test_a_file_changed_after_it_was_checked_is_not_imported(tmp_path):
+    path = write_csv(tmp_path / "r.csv", PEOPLE)
+    checked = import_registry(path, dry_run=True)
+    record = RegistryImport.objects.get(pk=checked.record_id)
+    write_csv(path, people({"姓名": "张三"}))
+    report = import_registry(path, record=record)
+    assert not report.ok and not Household.objects.exists()
+    record.refresh_from_db()
+    assert record.state == RegistryImport.State.INVALID

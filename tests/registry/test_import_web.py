@@ -181,3 +181,26 @@ def test_more_issues_than_the_page_shows_can_be_downloaded(client, admin, tmp_pa
     response = client.get(reverse("registry:import_issues", args=[record.pk]))
     body = b"".join(response.streaming_content).decode("utf-8-sig")
     assert body.count("??") == 5
+
+
+def test_a_command_line_dry_run_cannot_be_confirmed_from_the_web(client, admin, tmp_path):
+    from huitoukan.registry.importing.service import import_registry
+
+    report = import_registry(write_csv(tmp_path / "r.csv", PEOPLE), dry_run=True)
+    page = client.get(reverse("registry:import_detail", args=[report.record_id])).content.decode()
+    assert 'disabled aria-disabled="true"' in page
+    client.post(reverse("registry:import_confirm", args=[report.record_id]))
+    assert RegistryImport.objects.get(pk=report.record_id).state == RegistryImport.State.PREVIEWED
+    assert not Household.objects.exists()
+
+
+def test_progress_written_during_the_transaction_is_read_from_the_side_file(client, admin):
+    from huitoukan.registry.importing.tasks import progress_file, read_progress
+
+    record = RegistryImport.objects.create(file_name="r.csv", sha256="", state=RegistryImport.State.RUNNING,
+                                           progress=60, progress_note="写入")
+    assert read_progress(record) == (60, "写入")
+    progress_file(record).write_text('{"percent": 80, "note": "正在写入登记库"}')
+    assert read_progress(record) == (80, "正在写入登记库")
+    page = client.get(reverse("registry:import_progress", args=[record.pk])).content.decode()
+    assert 'value="80"' in page

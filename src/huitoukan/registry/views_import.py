@@ -126,7 +126,7 @@ def import_detail(request, pk: int):
         "note": note,
         "preview": _masked_preview(request.user, summary.get("preview") or {}),
         "notices": summary.get("notices") or [],
-        "can_confirm": record.state == State.PREVIEWED and record.error_count == 0,
+        "can_confirm": _confirmable(record),
         "more_errors": max(0, record.error_count - len(record.errors)),
         "more_warnings": max(0, (summary.get("warning_count") or 0) - len(record.warnings)),
         "has_issues_file": issues_file(record).exists(),
@@ -166,11 +166,18 @@ def import_progress(request, pk: int):
     return render(request, "registry/import_progress.html", {"record": record, "percent": percent, "note": note})
 
 
+def _confirmable(record: RegistryImport) -> bool:
+    """A checked upload without errors. Dry runs of the command line are records too, but their
+    files are not the server's to import."""
+    uploaded = Path(record.stored_path).parent == imports_dir()
+    return record.state == State.PREVIEWED and record.error_count == 0 and uploaded
+
+
 @import_permission_required
 @require_POST
 def import_confirm(request, pk: int):
     record = get_object_or_404(RegistryImport, pk=pk)
-    if record.state != State.PREVIEWED or record.error_count:
+    if not _confirmable(record):
         messages.error(request, _("Only a checked file without errors can be imported."))
         return redirect("registry:import_detail", pk=pk)
     if not Path(record.stored_path).exists():

@@ -47,10 +47,15 @@ def import_registry(path, *, user=None, dry_run: bool = False, progress: Progres
     path = Path(path)
     report = ImportReport(file_name=file_name or (record.file_name if record else path.name),
                           sha256=file_sha256(path), dry_run=dry_run)
+    checked_sha256 = record.sha256 if record is not None else ""
     record = _start(record, report, path, user)
     report.record_id = record.pk
     try:
-        _run(path, report, user, progress or (lambda percent, note: None))
+        if checked_sha256 and checked_sha256 != report.sha256 and not dry_run:
+            # What the user confirmed must be what is written.
+            report.errors.append(file_issue(_("The file changed after it was checked; upload it again.")))
+        else:
+            _run(path, report, user, progress or (lambda percent, note: None))
     except BaseException:
         _finish(record, report, failed=True)
         raise
