@@ -171,7 +171,8 @@ def run_child(*args: str) -> dict:
 
 def generate(outdir: Path, households: int, seed: int) -> Path:
     sys.path.insert(0, str(ROOT / "src"))
-    from huitoukan.synth.generator import SynthConfig, generate as synth_generate
+    from huitoukan.synth.generator import SynthConfig
+    from huitoukan.synth.generator import generate as synth_generate
 
     result = synth_generate(outdir, SynthConfig(households=households, seed=seed))
     return Path(result.registry_path)

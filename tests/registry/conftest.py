@@ -35,4 +35,4 @@ def counts() -> dict:
     }
 
 
-__all__ = ["registry_checksum", "counts", "RegistryImport"]
+__all__ = ["RegistryImport", "counts", "registry_checksum"]

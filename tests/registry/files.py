@@ -53,8 +53,7 @@ def write_csv(path: Path, rows: list[dict], headers: list[str] | None = None, *,
               encoding: str = "utf-8", delimiter: str = ",") -> Path:
     headers = headers or HEADERS
     with open(path, "w", encoding=encoding, newline="") as handle:
-        for title in titles:
-            handle.write(title + "\r\n")
+        handle.writelines(title + "\r\n" for title in titles)
         writer = csv.writer(handle, delimiter=delimiter)
         writer.writerow(headers)
         for row in rows:

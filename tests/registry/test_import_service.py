@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 import pytest
-from django.db import connection  # noqa: F401  (read by skipif)
+from django.db import connection
 
 from huitoukan.accounts.models import User
 from huitoukan.accounts.roles import Role
@@ -250,7 +250,6 @@ def test_people_without_person_numbers_are_known_by_household_and_id_or_name(tmp
 
 @pytest.mark.skipif("connection.vendor != 'sqlite'", reason="the index rebuild is SQLite's")
 def test_a_large_load_rebuilds_every_index_it_dropped(tmp_path, monkeypatch):
-    from django.db import connection
 
     from huitoukan.registry.importing import bulk_sql
 

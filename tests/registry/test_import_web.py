@@ -102,7 +102,7 @@ def test_confirm_queues_the_import_for_the_worker(client, admin, tmp_path):
     assert task.task_path.endswith("run_registry_import") and task.args_kwargs["args"][0] == record.pk
 
     page = client.get(reverse("registry:import_detail", args=[record.pk])).content.decode()
-    assert 'hx-get="%s"' % reverse("registry:import_progress", args=[record.pk]) in page
+    assert f'hx-get="{reverse("registry:import_progress", args=[record.pk])}"' in page
     assert "htmx.min.js" in page and "<progress" in page
     partial = client.get(reverse("registry:import_progress", args=[record.pk]))
     assert partial.status_code == 200 and "<progress" in partial.content.decode()

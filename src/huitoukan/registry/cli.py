@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
@@ -11,10 +12,11 @@ import_app = typer.Typer(no_args_is_help=True)
 
 @import_app.command("registry", help="Import a registry export (.xlsx or .csv); all or nothing.")
 def registry(
-    file: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True, help="The .xlsx or .csv file."),
-    dry_run: bool = typer.Option(False, "--dry-run", help="Check and report what would change; write nothing."),
-    max_errors: int | None = typer.Option(
-        None, "--max-errors", min=0, help="Print at most this many errors and warnings (all are counted)."),
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True,
+                                         help="The .xlsx or .csv file.")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check and report what would change; write nothing.")] = False,
+    max_errors: Annotated[int | None, typer.Option(
+        "--max-errors", min=0, help="Print at most this many errors and warnings (all are counted).")] = None,
 ) -> None:
     from django.conf import settings
     from django.utils import translation

@@ -31,7 +31,7 @@ def _issue_line(issue) -> str:
     if issue.row is None:
         return str(issue)
     value = f"  「{issue.value}」" if issue.value else ""
-    return f"{str(issue)}{value}"
+    return f"{issue!s}{value}"
 
 
 def print_report(report: ImportReport, max_errors: int | None = None) -> None:

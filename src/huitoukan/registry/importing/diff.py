@@ -16,7 +16,7 @@ import pyarrow.compute as pc
 
 from ..models import Household, Person
 from . import existing
-from .columns import HOUSEHOLD, PERSON, BY_NAME
+from .columns import BY_NAME, HOUSEHOLD, PERSON
 from .helpers import HelperPlan, plan_helpers
 from .records import ROW, Records
 from .regions import RegionPlan, plan_regions

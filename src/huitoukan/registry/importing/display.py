@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import cache
 
+from django.core.exceptions import FieldDoesNotExist
 from django.utils.translation import gettext as _
 
 from ..models import Household, Person
@@ -14,7 +15,7 @@ def _choices(field_name: str) -> dict | None:
     for model in (Person, Household):
         try:
             field = model._meta.get_field(field_name)
-        except Exception:  # noqa: BLE001 - not this model's field
+        except FieldDoesNotExist:
             continue
         return dict(field.choices) if field.choices else None
     return None

@@ -12,7 +12,7 @@ FETCH_ROWS = 50_000
 
 
 def arrow_type(field: models.Field) -> pa.DataType:
-    if isinstance(field, models.ForeignKey) or isinstance(field, (models.AutoField, models.IntegerField)):
+    if isinstance(field, (models.ForeignKey, models.AutoField, models.IntegerField)):
         return pa.int64()
     if isinstance(field, models.BooleanField):
         return pa.bool_()
