@@ -60,7 +60,7 @@ class HouseholdFilterForm(forms.Form):
     FIELD_FILTERS = ("status", "household_type", "main_cause")
 
     def __init__(self, data, *, user):
-        super().__init__(data)
+        super().__init__(data, label_suffix="")
         regions = list(scoped_regions(user).filter(
             level__in=[RegionLevel.COUNTY, RegionLevel.TOWN, RegionLevel.VILLAGE]
         ).order_by("code").values("id", "level", "parent_id"))

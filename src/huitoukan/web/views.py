@@ -34,7 +34,8 @@ def home(request):
     status_rows = _rows(overview, "status", HouseholdStatus.choices)
     monitored = sum(h for value, _label, h, _p in status_rows if value in MONITORING_STATUSES)
     charts = {
-        "status": [{"name": str(label), "value": h} for _v, label, h, _p in status_rows if h and label],
+        "status": [{"name": str(label), "value": h, "code": value} for value, label, h, _p in status_rows
+                   if h and label],
         "labels": {"households": pgettext("count", "households"), "people": pgettext("count", "people")},
         "towns": {"names": [t.name for t, _h, _p in town_rows], "households": [h for _t, h, _p in town_rows],
                   "people": [p for _t, _h, p in town_rows]},

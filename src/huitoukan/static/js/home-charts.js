@@ -6,7 +6,14 @@
   if (!source || !window.echarts) return;
   var data = JSON.parse(source.textContent);
   var palette = ["#a4161a", "#2f6f4f", "#7a1f1f", "#d9822b", "#c9a227", "#b5532b", "#5b7a99", "#3b5b8c"];
-  var font = {fontFamily: "inherit", fontSize: 12};
+  // ECharts measures text on a canvas, where "inherit" means nothing: name the page's fonts.
+  var family = getComputedStyle(document.body).fontFamily;
+  var font = {fontFamily: family, fontSize: 12};
+  // The same colours as the status badges of the tables and the household list.
+  var statusColours = {
+    not_lifted: "#c62828", lifted: "#2f7a4f", returned: "#7d0f12", unstable: "#e0a030",
+    marginal: "#d9822b", sudden_hardship: "#b5532b", risk_cleared: "#5b7a99"
+  };
   var charts = [];
 
   function chart(id, option) {
@@ -19,9 +26,11 @@
 
   chart("chart-status", {
     tooltip: {trigger: "item", formatter: "{b}：{c}（{d}%）"},
-    legend: {orient: "vertical", right: 0, top: "middle", textStyle: font},
-    series: [{type: "pie", radius: ["42%", "70%"], center: ["35%", "50%"], label: {show: false},
-              data: data.status}]
+    legend: {orient: "vertical", left: "62%", top: "middle", textStyle: font},
+    series: [{type: "pie", radius: ["42%", "70%"], center: ["32%", "50%"], label: {show: false},
+              data: data.status.map(function (s) {
+                return {name: s.name, value: s.value, itemStyle: {color: statusColours[s.code]}};
+              })}]
   });
 
   chart("chart-towns", {
