@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.scope_fixtures import *  # noqa: F403
+from tests.scope_fixtures import *
 
 # Playwright's sync API runs an event loop in the test thread; Django would take the ORM calls the
 # fixtures make beside it for async code and refuse them.
