@@ -148,13 +148,20 @@ def _households(values, code: str) -> set[tuple[str, str]]:
     return {(code, h) for h in values}
 
 
-def registry_findings(c: County) -> set[tuple[str, str]]:
+def registry_findings(c: County, other_reading: bool = False) -> set[tuple[str, str]]:
+    """With `other_reading`, the places where §3 leaves room are read the other way: the sex digit
+    is read from any number that has one, ages are compared by birth date, every head is compared
+    with every spouse, and the monitored households that exited (脱贫不稳定户, 风险已消除) count as
+    lifted. The generator keeps its data clear of these differences, so both readings agree."""
     r, p = c.registry, c.policy
     out: set[tuple[str, str]] = set()
     out |= _people(r[~r["valid"]], "ID_INVALID")
     counts = r.loc[r["id"] != "", "id"].value_counts()
     out |= _people(r[r["id"].isin(counts[counts > 1].index)], "ID_DUPLICATE")
-    valid = r[r["valid"]]
+    if other_reading:
+        valid = r[(r["id"].str.len() >= 17) & r["id"].str[16:17].str.isdigit()]
+    else:
+        valid = r[r["valid"]]
     id_male = valid["id"].str[16].astype(int) % 2 == 1
     out |= _people(valid[id_male != (valid["sex"] == "男")], "ID_SEX_MISMATCH")
 
@@ -163,14 +170,18 @@ def registry_findings(c: County) -> set[tuple[str, str]]:
     out |= _households(households.index.difference(heads.index), "HEAD_MISSING")
     out |= _households(heads[heads > 1].index, "HEAD_MULTIPLE")
 
-    head = r[r["relation"] == "户主"][["household_no", "sex", "age"]].rename(columns={"sex": "head_sex", "age": "head_age"})
-    one_head = head[head["household_no"].isin(heads[heads == 1].index)]
+    head = r[r["relation"] == "户主"][["household_no", "sex", "age", "id"]].rename(
+        columns={"sex": "head_sex", "age": "head_age", "id": "head_id"})
+    one_head = head if other_reading else head[head["household_no"].isin(heads[heads == 1].index)]
     spouses = r[r["relation"] == "配偶"].merge(one_head, on="household_no")
     out |= _households(spouses.loc[spouses["sex"] == spouses["head_sex"], "household_no"], "SPOUSE_SAME_SEX")
 
     # Ages from the ID numbers; compared with every head of the household.
     aged = r[r["age"].notna()].merge(head[head["head_age"].notna()], on="household_no")
     gap = aged["head_age"] - aged["age"]
+    if other_reading:  # whole years between the birth dates, by date
+        gap = pd.Series([_years_between(birth_of(h), birth_of(i)) for h, i in zip(aged["head_id"], aged["id"])],
+                        index=aged.index, dtype=float)
     too_close = (
         (aged["relation"].isin(["之子", "之女"]) & (gap < 12))
         | ((aged["relation"] == "之父母") & (-gap < 12))
@@ -192,7 +203,7 @@ def registry_findings(c: County) -> set[tuple[str, str]]:
     out |= _households(households.index[bad], "INCOME_INCONSISTENT")
 
     line, upper = Decimal(str(p["poverty_line"])), Decimal(str(p["borderline_upper"]))
-    lifted = households["status"] == "已脱贫"
+    lifted = households["status"].isin(["已脱贫", "脱贫不稳定户", "风险已消除"] if other_reading else ["已脱贫"])
     pc = households["per_capita"]
     out |= _households(households.index[lifted & pc.map(lambda v: v < line)], "EXIT_BELOW_LINE")
     out |= _households(households.index[lifted & pc.map(lambda v: line <= v < upper)], "BORDERLINE")
@@ -219,6 +230,13 @@ def registry_findings(c: County) -> set[tuple[str, str]]:
         insured = set(mi.loc[mi["参保状态"].map(text) == "参保", "id"])
         out |= _people(alive[~alive["id"].isin(list(insured))], "GUARANTEE_MEDICAL")
     return out
+
+
+def _years_between(older: dt.date, younger: dt.date) -> float:
+    """Whole years from `older` to `younger` (negative when `younger` is in fact older)."""
+    if younger >= older:
+        return age(older, younger)
+    return -age(younger, older)
 
 
 def is_car(vehicle_type: str) -> bool:

@@ -10,7 +10,6 @@ except for the deliberately mistyped ones.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -19,7 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from . import vocab as V
-from .idnumbers import TYPO_NOTES, ages_at, format_ids, make_typo
+from .idnumbers import ages_at, format_ids, make_typo
 from .inject import MEDICAL_COST_THRESHOLD, count_for, member_where, pick, record, yuan_text
 
 THRESHOLD_FEN = MEDICAL_COST_THRESHOLD * 100
@@ -291,7 +290,7 @@ class DatasetFactory:
         names = Counter(zip(self.person_village.tolist(), p.name.tolist()))
         unique = [i for i, (_c, _k, person) in enumerate(hits)
                   if names[(int(self.person_village[person]), p.name[person])] == 1]
-        n_prob = min(len(unique), max(2, int(round(PROBABILISTIC_SHARE * len(hits)))))
+        n_prob = min(len(unique), max(2, round(PROBABILISTIC_SHARE * len(hits))))
         chosen = set(self.rng.choice(unique, size=n_prob, replace=False).tolist()) if n_prob else set()
         out = []
         for i, (code, kind, person) in enumerate(hits):
@@ -307,10 +306,10 @@ class DatasetFactory:
             if typo:
                 county.ids.remember([typo])
             tag = len(self.links)
-            self.links.append(dict(dataset=kind, tag=tag, code=code, recorded_id_number=typo, error=error,
-                                   person_no=p.person_no[person], household_no=county.households.household_no[p.hh[person]],
-                                   true_id_number=p.id_number[person], name=p.name[person],
-                                   birth_date=str(p.birth[person])))
+            self.links.append({"dataset": kind, "tag": tag, "code": code, "recorded_id_number": typo, "error": error,
+                                   "person_no": p.person_no[person], "household_no": county.households.household_no[p.hh[person]],
+                                   "true_id_number": p.id_number[person], "name": p.name[person],
+                                   "birth_date": str(p.birth[person])})
             out.append((typo, tag))
         return out
 
@@ -348,7 +347,7 @@ class DatasetFactory:
                          np.array(V.NON_CAR_TYPES, dtype=object)[self.rng.integers(0, len(V.NON_CAR_TYPES), n)])
         chars = PLATE_CHARS[self.rng.integers(0, len(PLATE_CHARS), (n, 5))]
         plates = np.array(["黔H" + "".join(row) for row in chars.tolist()], dtype=object)
-        return dict(号牌号码=plates, 车辆类型=types, 初次登记日期=_iso(self.adult_dates(b.birth, 15)))
+        return {"号牌号码": plates, "车辆类型": types, "初次登记日期": _iso(self.adult_dates(b.birth, 15))}
 
     def _vehicle(self, hits) -> None:
         table = self.tables["vehicle"]
@@ -396,9 +395,9 @@ class DatasetFactory:
                 names.append(f"{county.regions.county_name}{villages[i]}{products[rng.integers(len(products))]}专业合作社")
             else:
                 names.append(f"{county.regions.county_name}{b.name[i]}{shops[rng.integers(len(shops))]}")
-        return dict(主体名称=np.array(names, dtype=object),
-                    主体类型=np.array(V.BUSINESS_TYPES, dtype=object)[kind], 登记状态=status,
-                    成立日期=_iso(self.adult_dates(b.birth, 20)))
+        return {"主体名称": np.array(names, dtype=object),
+                    "主体类型": np.array(V.BUSINESS_TYPES, dtype=object)[kind], "登记状态": status,
+                    "成立日期": _iso(self.adult_dates(b.birth, 20))}
 
     def _business(self, hits) -> None:
         table = self.tables["business"]
@@ -434,9 +433,9 @@ class DatasetFactory:
             else:
                 where.append(f"{b.address[i]}{rng.integers(1, 200)}号")
         area = np.round(rng.uniform(60, 160, n), 2)
-        return dict(房屋坐落=np.array(where, dtype=object), 房屋性质=kind,
-                    建筑面积=np.array([f"{a:.2f}" for a in area], dtype=object),
-                    登记日期=_iso(self.adult_dates(b.birth, 15)))
+        return {"房屋坐落": np.array(where, dtype=object), "房屋性质": kind,
+                    "建筑面积": np.array([f"{a:.2f}" for a in area], dtype=object),
+                    "登记日期": _iso(self.adult_dates(b.birth, 15))}
 
     def _property(self, hits) -> None:
         table = self.tables["property"]
@@ -469,8 +468,8 @@ class DatasetFactory:
                 units.append(f"{regions.town_name[rng.integers(len(regions.town_name))]}人民政府")
             else:
                 units.append(county.regions.county_name + V.COUNTY_UNITS[rng.integers(len(V.COUNTY_UNITS))])
-        return dict(工作单位=np.array(units, dtype=object),
-                    人员类别=np.array(V.PAYROLL_CATEGORIES, dtype=object)[category])
+        return {"工作单位": np.array(units, dtype=object),
+                    "人员类别": np.array(V.PAYROLL_CATEGORIES, dtype=object)[category]}
 
     def _payroll(self, hits) -> None:
         table = self.tables["payroll"]
@@ -523,11 +522,11 @@ class DatasetFactory:
     def _expired(self, n: int) -> dict:
         end = self.dates_between(np.full(n, 20), 3 * 365)
         start = end - self.rng.integers(180, 5 * 365, n).astype("timedelta64[D]")
-        return dict(开始日期=_iso(start), 终止日期=_iso(end))
+        return {"开始日期": _iso(start), "终止日期": _iso(end)}
 
     def _active(self, n: int) -> dict:
         start = self.dates_between(np.full(n, 30), 6 * 365)
-        return dict(开始日期=_iso(start), 终止日期=np.full(n, "", dtype=object))
+        return {"开始日期": _iso(start), "终止日期": np.full(n, "", dtype=object)}
 
     def _dibao_missing(self, k: int) -> None:
         county = self.county
@@ -653,7 +652,7 @@ class DatasetFactory:
     def _costs(self, self_pay_fen: np.ndarray) -> dict:
         n = len(self_pay_fen)
         total = (self_pay_fen * self.rng.uniform(1.5, 4.0, n)).astype(np.int64) // 100 * 100
-        return dict(医疗总费用=_fen_text(total), 个人自付金额=_fen_text(self_pay_fen))
+        return {"医疗总费用": _fen_text(total), "个人自付金额": _fen_text(self_pay_fen)}
 
     def _small_costs(self, n: int) -> np.ndarray:
         return (self.rng.lognormal(np.log(1500), 0.9, n).clip(50, 19000) * 100).astype(np.int64)
@@ -722,7 +721,7 @@ class DatasetFactory:
     def _decoys(self) -> None:
         county = self.county
         p = county.people
-        k = max(2, int(round(DECOY_RATE * len(county.households))))
+        k = max(2, round(DECOY_RATE * len(county.households)))
         namesakes = self.hit_people("decoy", k, (self.age >= 25) & (self.age <= 65))
         for i, person in enumerate(namesakes):
             kind = DECOY_KINDS[i % len(DECOY_KINDS)]
@@ -749,10 +748,10 @@ class DatasetFactory:
                 table.add(b, **self._property_values(b, np.array([True])))
             else:
                 table.add(b, **self._payroll_values(1, np.array([village])))
-            self.decoys.append(dict(dataset=kind, tag=tag, id_number=b.id_number[0], name=p.name[person],
-                                    birth_date=str(birth), address=b.address[0], namesake_person_no=p.person_no[person],
-                                    namesake_household_no=county.households.household_no[p.hh[person]],
-                                    namesake_id_number=p.id_number[person], namesake_birth_date=str(p.birth[person])))
+            self.decoys.append({"dataset": kind, "tag": tag, "id_number": b.id_number[0], "name": p.name[person],
+                                    "birth_date": str(birth), "address": b.address[0], "namesake_person_no": p.person_no[person],
+                                    "namesake_household_no": county.households.household_no[p.hh[person]],
+                                    "namesake_id_number": p.id_number[person], "namesake_birth_date": str(p.birth[person])})
 
 
 def _age_weights() -> np.ndarray:

@@ -35,7 +35,8 @@ from .inject import BORDERLINE_UPPER, MEDICAL_COST_THRESHOLD, POVERTY_LINE, inje
 from .messy import Messer, as_arrow
 from .regions import region_rows
 from .state import County
-from .truth import ALL_CODES, COLUMNS as TRUTH_COLUMNS, sort_key
+from .truth import ALL_CODES, sort_key
+from .truth import COLUMNS as TRUTH_COLUMNS
 from .writers import write_csv, write_xlsx
 
 GENERATOR_VERSION = 1
@@ -124,13 +125,13 @@ def generate(outdir: Path, config: SynthConfig | None = None) -> SynthResult:
     paths[name] = outdir / name
     write_csv(paths[name], header, columns, title=title)
     rows[name] = len(county.people)
-    files[name] = dict(kind="registry", encoding="utf-8-sig", rows=rows[name], title_row=True, header_row=2)
+    files[name] = {"kind": "registry", "encoding": "utf-8-sig", "rows": rows[name], "title_row": True, "header_row": 2}
     if config.xlsx:
         name = "registry.xlsx"
         paths[name] = outdir / name
         write_xlsx(paths[name], header, columns, title=title, sheet="建档立卡")
         rows[name] = len(county.people)
-        files[name] = dict(kind="registry", encoding="xlsx", rows=rows[name], title_row=True, header_row=2)
+        files[name] = {"kind": "registry", "encoding": "xlsx", "rows": rows[name], "title_row": True, "header_row": 2}
 
     for kind in KINDS:
         table = factory.tables[kind]
@@ -141,8 +142,8 @@ def generate(outdir: Path, config: SynthConfig | None = None) -> SynthResult:
         paths[name] = outdir / name
         write_csv(paths[name], COLUMNS[kind], columns, encoding=encoding)
         rows[name] = len(table)
-        files[name] = dict(kind=kind, encoding=encoding, rows=rows[name], title_row=False, header_row=1,
-                           id_column=ID_COLUMN[kind])
+        files[name] = {"kind": kind, "encoding": encoding, "rows": rows[name], "title_row": False, "header_row": 1,
+                           "id_column": ID_COLUMN[kind]}
 
     region_table = region_rows(county.regions)
     truth = sorted(county.truth, key=sort_key)
@@ -157,7 +158,7 @@ def generate(outdir: Path, config: SynthConfig | None = None) -> SynthResult:
         write_csv(paths[name], cols, [np.array([str(r[c]) for r in records], dtype=object) for c in cols],
                   encoding="utf-8")
         rows[name] = len(records)
-        files[name] = dict(kind=name[:-4], encoding="utf-8", rows=rows[name], title_row=False, header_row=1)
+        files[name] = {"kind": name[:-4], "encoding": "utf-8", "rows": rows[name], "title_row": False, "header_row": 1}
 
     policy = policy_values(config.as_of)
     paths["policy.yaml"] = outdir / "policy.yaml"
@@ -170,25 +171,25 @@ def generate(outdir: Path, config: SynthConfig | None = None) -> SynthResult:
     for link in factory.links:
         links_by_code[link["code"]] = links_by_code.get(link["code"], 0) + 1
     hh = county.households
-    manifest = dict(
-        generator_version=GENERATOR_VERSION,
-        seed=config.seed,
-        households=len(hh),
-        people=len(county.people),
-        people_living=int((~county.people.deceased).sum()),
-        as_of=config.as_of.isoformat(),
-        county=dict(name=config.county_name, code=config.county_code, towns=len(county.regions.town_name),
-                    villages=county.regions.n_villages, poor_villages=int(county.regions.village_poor.sum()),
-                    hamlets=len(county.regions.hamlet_code), neighbour_codes=list(config.neighbour_codes)),
-        policy=policy,
-        status_counts={V.STATUS_IDENTIFIERS[s]: int((hh.status == s).sum()) for s in range(len(V.STATUSES))},
-        files=files,
-        injected=truth_counts,
-        probabilistic_links=dict(total=len(factory.links), by_code=dict(sorted(links_by_code.items()))),
-        decoys=len(factory.decoys),
-        near_misses=dict(sorted(county.notes.get("near_misses", {}).items())),
-        messy=messer.as_dict(),
-    )
+    manifest = {
+        "generator_version": GENERATOR_VERSION,
+        "seed": config.seed,
+        "households": len(hh),
+        "people": len(county.people),
+        "people_living": int((~county.people.deceased).sum()),
+        "as_of": config.as_of.isoformat(),
+        "county": {"name": config.county_name, "code": config.county_code, "towns": len(county.regions.town_name),
+                    "villages": county.regions.n_villages, "poor_villages": int(county.regions.village_poor.sum()),
+                    "hamlets": len(county.regions.hamlet_code), "neighbour_codes": list(config.neighbour_codes)},
+        "policy": policy,
+        "status_counts": {V.STATUS_IDENTIFIERS[s]: int((hh.status == s).sum()) for s in range(len(V.STATUSES))},
+        "files": files,
+        "injected": truth_counts,
+        "probabilistic_links": {"total": len(factory.links), "by_code": dict(sorted(links_by_code.items()))},
+        "decoys": len(factory.decoys),
+        "near_misses": dict(sorted(county.notes.get("near_misses", {}).items())),
+        "messy": messer.as_dict(),
+    }
     paths["manifest.json"] = outdir / "manifest.json"
     paths["manifest.json"].write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return SynthResult(outdir=outdir, paths=paths, households=len(hh), people=len(county.people),

@@ -64,8 +64,8 @@ def split_income(rng: np.random.Generator, target_pc: np.ndarray, size: np.ndarr
     business = yuan(business_net / (1.0 - expense_ratio))
     expense = yuan(business_net / (1.0 - expense_ratio) * expense_ratio)
     net = wage + business - expense + prop + transfer
-    return dict(wage=wage, business=business, expense=expense, property=prop, transfer=transfer, net=net,
-                per_capita=round_half_up_div(net, size))
+    return {"wage": wage, "business": business, "expense": expense, "property": prop, "transfer": transfer, "net": net,
+                "per_capita": round_half_up_div(net, size)}
 
 
 def identification_years(rng: np.random.Generator, status: np.ndarray, year: int) -> tuple[np.ndarray, np.ndarray]:

@@ -28,6 +28,7 @@ RATES: dict[str, float] = {
     "EXCL_CAR": 0.006, "DIBAO_MISMATCH": 0.008, "ENTRY_MISSED": 0.010, "RISK_MEDICAL_COST": 0.008,
 }
 MINIMUM = 2
+EXITED = (V.LIFTED, V.UNSTABLE, V.RISK_CLEARED)
 
 # The year's standards the ground truth is decided with (written to policy.yaml). The base keeps
 # its incomes and costs clear of them; injections place values on both sides, some exactly on them.
@@ -37,7 +38,7 @@ MEDICAL_COST_THRESHOLD = 20000
 
 
 def count_for(county: County, code: str, variants: int = 1) -> int:
-    return max(MINIMUM, variants, int(round(RATES[code] * len(county.households))))
+    return max(MINIMUM, variants, round(RATES[code] * len(county.households)))
 
 
 # --- helpers -------------------------------------------------------------------------------------
@@ -300,9 +301,7 @@ def _fit_schooling(county: County, person: int, age: int) -> None:
         p.schooling[person] = V.PRIMARY if age <= 11 else V.JUNIOR
     elif 16 <= age <= 18:
         p.schooling[person] = V.SENIOR
-    elif age < 6:
-        p.schooling[person] = V.NOT_IN_SCHOOL
-    elif p.schooling[person] in (V.PRIMARY, V.JUNIOR, V.SENIOR, V.VOCATIONAL, V.PRESCHOOL):
+    elif age < 6 or p.schooling[person] in (V.PRIMARY, V.JUNIOR, V.SENIOR, V.VOCATIONAL, V.PRESCHOOL):
         p.schooling[person] = V.NOT_IN_SCHOOL
     if age >= 16 and p.labor[person] == V.NO_LABOR and p.schooling[person] == V.NOT_IN_SCHOOL:
         p.labor[person] = V.ORDINARY_LABOR
@@ -410,7 +409,9 @@ def size_mismatch(county: County) -> None:
         for h in pick(county, eligible[variant], k // 3 + (variant < k % 3)):
             hh.size[h] = living[h] + (-1 if variant == 1 else 1)
             hh.per_capita[h] = round_half_up_div(hh.net[h], hh.size[h])
-            if hh.status[h] == V.LIFTED and hh.per_capita[h] < (BORDERLINE_UPPER + 400) * 100:
+            # Households that exited (lifted, and the monitored unstable / risk-cleared ones, which
+            # a reader may count as lifted) stay clear of the borderline band.
+            if hh.status[h] in EXITED and hh.per_capita[h] < (BORDERLINE_UPPER + 400) * 100:
                 set_income(county, h, draw_fen(county, 6500, 12000))
             record(county, "SIZE_MISMATCH", hh.household_no[h], hh.household_no[h],
                    f"登记人数{hh.size[h]}人，在世成员{living[h]}人（{notes[variant]}）")

@@ -123,17 +123,17 @@ def build_regions(rng: np.random.Generator, households: int, county_code: str, c
 
 def region_rows(regions: Regions) -> list[dict]:
     """regions.csv: code, name, level, parent_code, is_poor_village."""
-    rows = [dict(code=regions.county_code + "000000", name=regions.county_name, level="county",
-                 parent_code="", is_poor_village="")]
+    rows = [{"code": regions.county_code + "000000", "name": regions.county_name, "level": "county",
+                 "parent_code": "", "is_poor_village": ""}]
     for code, name in zip(regions.town_code, regions.town_name):
-        rows.append(dict(code=code + "000", name=name, level="town",
-                         parent_code=regions.county_code + "000000", is_poor_village=""))
+        rows.append({"code": code + "000", "name": name, "level": "town",
+                         "parent_code": regions.county_code + "000000", "is_poor_village": ""})
     for v in range(regions.n_villages):
-        rows.append(dict(code=regions.village_code[v], name=regions.village_name[v], level="village",
-                         parent_code=regions.town_code[regions.village_town[v]] + "000",
-                         is_poor_village="是" if regions.village_poor[v] else "否"))
+        rows.append({"code": regions.village_code[v], "name": regions.village_name[v], "level": "village",
+                         "parent_code": regions.town_code[regions.village_town[v]] + "000",
+                         "is_poor_village": "是" if regions.village_poor[v] else "否"})
         start, count = regions.village_hamlet_start[v], regions.village_hamlet_count[v]
         for h in range(start, start + count):
-            rows.append(dict(code=regions.hamlet_code[h], name=regions.hamlet_name[h], level="hamlet",
-                             parent_code=regions.village_code[v], is_poor_village=""))
+            rows.append({"code": regions.hamlet_code[h], "name": regions.hamlet_name[h], "level": "hamlet",
+                             "parent_code": regions.village_code[v], "is_poor_village": ""})
     return rows

@@ -69,12 +69,10 @@ def write_csv(path: Path, header: list[str], columns: list, *, encoding: str = "
             if encoding == "utf-8-sig":
                 out.write(codecs.BOM_UTF8)
             out.write(head.encode("utf-8"))
-            for chunk in _chunks(columns):
-                out.write(chunk)
+            out.writelines(_chunks(columns))
         else:
             out.write(head.encode(encoding))
-            for chunk in _chunks(columns):
-                out.write(bytes(chunk).decode("utf-8").encode(encoding))
+            out.writelines(bytes(chunk).decode("utf-8").encode(encoding) for chunk in _chunks(columns))
 
 
 def write_xlsx(path: Path, header: list[str], columns: list, *, title: str | None = None,
