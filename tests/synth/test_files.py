@@ -2,7 +2,9 @@
 families, the manifest's counts, the messy values."""
 
 import codecs
+import csv
 import datetime as dt
+import io
 import json
 import unicodedata
 from collections import Counter
@@ -246,3 +248,20 @@ def test_unicode_is_clean(small):
         assert not any(unicodedata.category(ch) == "Cc" and ch not in "\r\n" for ch in text)
     counts = Counter(checker.read(small, "registry.csv")["性别"].map(checker.text))
     assert set(counts) == {"男", "女"}
+
+
+def test_broken_variant_breaks_exactly_the_cells_it_says(tmp_path, small):
+    from huitoukan.synth.generator import write_broken_variant
+
+    target = tmp_path / "broken.csv"
+    errors = write_broken_variant(small / "registry.csv", target, seed=3)
+    assert len(errors) == 16 and len({e["row"] for e in errors}) == 16
+    original = (small / "registry.csv").read_bytes().decode("utf-8-sig").split("\r\n")
+    broken = target.read_bytes().decode("utf-8-sig").split("\r\n")
+    assert len(original) == len(broken)
+    changed = [i + 1 for i, (a, b) in enumerate(zip(original, broken)) if a != b]
+    assert changed == [e["row"] for e in errors]
+    rows = list(csv.reader(io.StringIO(target.read_text(encoding="utf-8-sig"))))
+    header = rows[1]
+    for error in errors:
+        assert rows[error["row"] - 1][header.index(error["column"])] == error["value"]

@@ -26,7 +26,7 @@ def synth(
     outdir: Annotated[Path, typer.Argument(file_okay=False, help="Folder to write the files into (created if missing).")],
     households: int = typer.Option(5000, "--households", min=10, help="Registry households to generate."),
     seed: int = typer.Option(1, "--seed", help="Random seed: the same seed gives byte-identical files."),
-    xlsx: bool = typer.Option(False, "--xlsx", help="Also write registry.xlsx (slower: about 20 s per 100,000 people)."),
+    xlsx: bool = typer.Option(False, "--xlsx", help="Also write registry.xlsx (slower: about 45 s per 100,000 people)."),
     as_of: str = typer.Option("2020-12-31", "--as-of", help="The look-back date: ages and the year are taken at it."),
 ) -> None:
     from rich.console import Console

@@ -305,3 +305,10 @@ def _mess_dataset(messer: Messer, file: str, kind: str, columns: dict) -> None:
         columns[header] = messer.dates(file, columns[header], 0.05)
     for header in AMOUNT_COLUMNS.get(kind, []):
         columns[header] = messer.amounts(file, columns[header], 0.02, 0.03, 0.01)
+
+
+def write_broken_variant(source: Path, target: Path, **options) -> list[dict]:
+    """A copy of a generated registry.csv with import errors (see broken.py)."""
+    from .broken import write_broken_variant as write
+
+    return write(source, target, **options)
