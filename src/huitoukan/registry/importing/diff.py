@@ -108,14 +108,17 @@ def compute_changes(records: Records) -> Changes:
         con.register("h_ids", changes.households.select(["household_no", "id"]))
         con.execute("CREATE TEMP TABLE h_map AS SELECT household_no, coalesce(id, -row_number() OVER ()) AS id "
                     "FROM h_ids")
-        people = records.people
-        con.register("p_raw", people)
+        con.register("p_raw", records.people)
         people_with_household = con.sql(
             "SELECT p.*, m.id AS household_id FROM p_raw p LEFT JOIN h_map m USING (household_no) "
             f"ORDER BY p.{ROW}").to_arrow_table()
+        # The file's people exist three times over here otherwise; keep only the newest form.
+        con.unregister("p_raw")
+        records.people = None
         incoming_people = to_model_shape(people_with_household, Person, p_columns)
         incoming_people = incoming_people.append_column(ROW, people_with_household.column(ROW))
         incoming_people = incoming_people.append_column("household_no", people_with_household.column("household_no"))
+        del people_with_household
         con.register("p_in", incoming_people)
         con.register("p_db", existing.load(Person, p_columns))
         changes.people = _diff(con, "p_in", "p_db", "source_key", p_columns)

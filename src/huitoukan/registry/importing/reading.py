@@ -165,15 +165,14 @@ def _read_csv(path: Path, score: HeaderScore, min_score: int) -> SourceTable:
     body_start_chars = records[header_index][1]
     if encoding in ("utf-8", "utf-8-sig"):
         bom = len(codecs.BOM_UTF8) if encoding == "utf-8-sig" else 0
-        body = data[bom + len(head[:body_start_chars].encode("utf-8")):]
+        body = memoryview(data)[bom + len(head[:body_start_chars].encode("utf-8")):]  # no copy
     else:
         try:
             text = data.decode(encoding)
         except UnicodeDecodeError as exc:
             raise ReadError(_("The file's text encoding is not UTF-8 or GBK; save it again as CSV UTF-8.")) from exc
         body = text[body_start_chars:].encode("utf-8")
-        del text
-    del data
+        del text, data
 
     names = [f"c{i}" for i in range(len(headers))]
     # One thread: as fast here as several (the parse is memory-bound), and only then does pyarrow
@@ -188,21 +187,21 @@ def _read_csv(path: Path, score: HeaderScore, min_score: int) -> SourceTable:
     )
 
 
-def _has_newlines_in_quotes(body: bytes) -> bool:
+def _has_newlines_in_quotes(body) -> bool:
     """Whether a quoted cell spans lines (Alt+Enter in Excel). Parsing for that is slower, so it is
     only asked for when needed: a line break inside quotes has an odd number of quotes before it
     (Excel doubles quotes inside cells, which keeps the count even)."""
     import numpy as np
 
-    if b'"' not in body:
-        return False
     data = np.frombuffer(body, dtype=np.uint8)
     quotes = np.flatnonzero(data == ord('"'))
+    if not len(quotes):
+        return False
     breaks = np.flatnonzero(data == ord("\n"))
     return bool((np.searchsorted(quotes, breaks) % 2).any())
 
 
-def _parse_csv_body(body: bytes, names: list[str], delimiter: str, multiline: bool = True):
+def _parse_csv_body(body, names: list[str], delimiter: str, multiline: bool = True):
     ragged: list[tuple[int, int]] = []
 
     def on_invalid_row(row) -> str:
@@ -211,7 +210,7 @@ def _parse_csv_body(body: bytes, names: list[str], delimiter: str, multiline: bo
 
     try:
         table = pacsv.read_csv(
-            io.BytesIO(body),
+            pa.BufferReader(pa.py_buffer(body)),
             read_options=pacsv.ReadOptions(column_names=names, use_threads=False, encoding="utf8"),
             parse_options=pacsv.ParseOptions(
                 delimiter=delimiter, newlines_in_values=multiline, ignore_empty_lines=False,

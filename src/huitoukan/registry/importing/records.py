@@ -77,11 +77,12 @@ def build_records(source: SourceTable, progress=None) -> Records:
             records.errors += validation.from_mask(missing, rows, None, header, validation.missing_value())
         typed[name] = result.values
         if name in HOUSEHOLD_FIELDS:
-            display[name] = cleaning.on_distinct(
-                lambda values: cleaning.Cleaned(cleaning.text(values), cleaning.none_set(values)), raw).values
+            display[name] = _shown(raw)
         if progress:
             progress(step + 1, total)
 
+    source.table = None  # consumed: half a million rows of text need not wait for the rest
+    pa.default_memory_pool().release_unused()
     table = pa.table(typed)
     records.preview = preview(header_map.headers, table)
     con = duckdb.connect()
@@ -98,6 +99,17 @@ def build_records(source: SourceTable, progress=None) -> Records:
         con.close()
     records.errors.sort(key=lambda issue: (issue.row or 0))
     return records
+
+
+def _shown(raw) -> pa.DictionaryArray:
+    """A household field's cells as text for messages, dictionary-encoded (a few distinct values
+    over many rows), empty cells null."""
+    raw = raw.combine_chunks() if isinstance(raw, pa.ChunkedArray) else raw
+    encoded = pc.dictionary_encode(raw)
+    words = cleaning.text(encoded.dictionary)
+    indices = pc.if_else(pc.fill_null(pc.take(pc.is_null(words), encoded.indices), True),
+                         pa.scalar(None, encoded.indices.type), encoded.indices)
+    return pa.DictionaryArray.from_arrays(indices, pc.fill_null(words, ""))
 
 
 def _source_key_sql(records: Records) -> str:
