@@ -134,6 +134,14 @@ def _iso(dates: np.ndarray) -> pa.Array:
     return pc.cast(pa.array(np.asarray(dates, dtype="datetime64[D]")), pa.string())
 
 
+def _pick(rng: np.random.Generator, words: list[str], n: int) -> np.ndarray:
+    return np.array(words, dtype=object)[rng.integers(0, len(words), n)]
+
+
+def _numbers(values: np.ndarray) -> np.ndarray:
+    return np.asarray(values).astype("U12").astype(object)
+
+
 def _fen_text(fen: np.ndarray) -> np.ndarray:
     fen = np.asarray(fen, dtype=np.int64)
     return np.array([f"{f // 100}.{f % 100:02d}" for f in fen.tolist()], dtype=object)
@@ -287,7 +295,9 @@ class DatasetFactory:
         """(recorded ID, tag) for each hit: most exact, ~5 % mistyped or missing (at least 2)."""
         county = self.county
         p = county.people
-        names = Counter(zip(self.person_village.tolist(), p.name.tolist()))
+        hit_names = {p.name[person] for _c, _k, person in hits}
+        same_name = np.fromiter((name in hit_names for name in p.name.tolist()), dtype=bool, count=len(p))
+        names = Counter(zip(self.person_village[same_name].tolist(), p.name[same_name].tolist()))
         unique = [i for i, (_c, _k, person) in enumerate(hits)
                   if names[(int(self.person_village[person]), p.name[person])] == 1]
         n_prob = min(len(unique), max(2, round(PROBABILISTIC_SHARE * len(hits))))
@@ -377,27 +387,22 @@ class DatasetFactory:
     def _business_values(self, b: Batch, active: np.ndarray) -> dict:
         n = len(b)
         rng = self.rng
+        regions = self.county.regions
         kind = rng.choice(len(V.BUSINESS_TYPES), size=n, p=[0.7, 0.15, 0.1, 0.05])
-        status = np.where(active, np.array(V.ACTIVE_BUSINESS_STATUSES, dtype=object)[rng.integers(0, 3, n)],
-                          np.array(V.INACTIVE_BUSINESS_STATUSES, dtype=object)[rng.integers(0, 3, n)])
-        county = self.county
-        shops = ["小卖部", "农家乐", "副食店", "摩托车修理店", "餐馆", "养殖场", "建材店", "理发店"]
-        products = ["茶叶", "中药材", "生猪", "油茶", "蔬菜", "食用菌", "蜂蜜", "水果"]
-        villages = county.regions.village_name[rng.integers(0, county.regions.n_villages, n)]
-        names = []
-        for i in range(n):
-            surname = b.name[i][0]
-            if kind[i] == 0:
-                names.append(f"{villages[i]}{surname}记{shops[rng.integers(len(shops))]}")
-            elif kind[i] == 1:
-                names.append(f"{county.regions.county_name}{b.name[i]}{products[rng.integers(len(products))]}有限公司")
-            elif kind[i] == 2:
-                names.append(f"{county.regions.county_name}{villages[i]}{products[rng.integers(len(products))]}专业合作社")
-            else:
-                names.append(f"{county.regions.county_name}{b.name[i]}{shops[rng.integers(len(shops))]}")
-        return {"主体名称": np.array(names, dtype=object),
-                    "主体类型": np.array(V.BUSINESS_TYPES, dtype=object)[kind], "登记状态": status,
-                    "成立日期": _iso(self.adult_dates(b.birth, 20))}
+        status = np.where(active, _pick(rng, V.ACTIVE_BUSINESS_STATUSES, n), _pick(rng, V.INACTIVE_BUSINESS_STATUSES, n))
+        shops = _pick(rng, ["小卖部", "农家乐", "副食店", "摩托车修理店", "餐馆", "养殖场", "建材店", "理发店"], n)
+        products = _pick(rng, ["茶叶", "中药材", "生猪", "油茶", "蔬菜", "食用菌", "蜂蜜", "水果"], n)
+        villages = regions.village_name[rng.integers(0, regions.n_villages, n)]
+        surnames = np.array([name[:1] for name in b.name.tolist()], dtype=object)
+        county = regions.county_name
+        names = np.select(
+            [kind == 0, kind == 1, kind == 2],
+            [villages + surnames + "记" + shops, county + b.name + products + "有限公司",
+             county + villages + products + "专业合作社"],
+            county + b.name + shops,
+        )
+        return {"主体名称": names, "主体类型": np.array(V.BUSINESS_TYPES, dtype=object)[kind], "登记状态": status,
+                "成立日期": _iso(self.adult_dates(b.birth, 20))}
 
     def _business(self, hits) -> None:
         table = self.tables["business"]
@@ -418,24 +423,20 @@ class DatasetFactory:
     def _property_values(self, b: Batch, commercial: np.ndarray) -> dict:
         n = len(b)
         rng = self.rng
-        county = self.county
+        county = self.county.regions.county_name
         relocation = ~commercial & (rng.random(n) < 0.3)
         kind = np.where(commercial, V.COMMERCIAL_HOUSING, np.where(relocation, "安置房", "自建房")).astype(object)
-        estates = ["锦绣", "翠苑", "阳光", "滨江", "和谐", "幸福", "盛世", "书香"]
-        where = []
-        for i in range(n):
-            if commercial[i]:
-                where.append(f"{county.regions.county_name}{self.seat}{estates[rng.integers(len(estates))]}小区"
-                             f"{rng.integers(1, 20)}栋{rng.integers(1, 4)}单元{rng.integers(1, 19)}{rng.integers(1, 5):02d}室")
-            elif relocation[i]:
-                where.append(f"{county.regions.county_name}{self.seat}易地扶贫搬迁安置点{rng.integers(1, 30)}栋"
-                             f"{rng.integers(1, 7)}{rng.integers(1, 5):02d}室")
-            else:
-                where.append(f"{b.address[i]}{rng.integers(1, 200)}号")
-        area = np.round(rng.uniform(60, 160, n), 2)
-        return {"房屋坐落": np.array(where, dtype=object), "房屋性质": kind,
-                    "建筑面积": np.array([f"{a:.2f}" for a in area], dtype=object),
-                    "登记日期": _iso(self.adult_dates(b.birth, 15))}
+        estates = _pick(rng, ["锦绣", "翠苑", "阳光", "滨江", "和谐", "幸福", "盛世", "书香"], n)
+        flat = _numbers(rng.integers(1, 19, n)) + np.char.zfill(rng.integers(1, 5, n).astype("U2"), 2).astype(object)
+        where = np.select(
+            [commercial, relocation],
+            [county + self.seat + estates + "小区" + _numbers(rng.integers(1, 20, n)) + "栋"
+             + _numbers(rng.integers(1, 4, n)) + "单元" + flat + "室",
+             county + self.seat + "易地扶贫搬迁安置点" + _numbers(rng.integers(1, 30, n)) + "栋" + flat + "室"],
+            b.address + _numbers(rng.integers(1, 200, n)) + "号",
+        )
+        area = np.char.mod("%.2f", rng.uniform(60, 160, n)).astype(object)
+        return {"房屋坐落": where, "房屋性质": kind, "建筑面积": area, "登记日期": _iso(self.adult_dates(b.birth, 15))}
 
     def _property(self, hits) -> None:
         table = self.tables["property"]
@@ -453,23 +454,19 @@ class DatasetFactory:
 
     def _payroll_values(self, n: int, village: np.ndarray | None = None) -> dict:
         rng = self.rng
-        county = self.county
-        regions = county.regions
+        regions = self.county.regions
         category = rng.choice(len(V.PAYROLL_CATEGORIES), size=n, p=[0.3, 0.1, 0.25, 0.2, 0.1, 0.05])
-        units = []
-        for i in range(n):
-            c = category[i]
-            if c == 4:  # serving village cadres
-                v = village[i] if village is not None else rng.integers(regions.n_villages)
-                units.append(f"{regions.village_name[v]}村民委员会".replace("村村", "村"))
-            elif c == 3:
-                units.append(f"{regions.town_name[rng.integers(len(regions.town_name))]}中心小学")
-            elif rng.random() < 0.3:
-                units.append(f"{regions.town_name[rng.integers(len(regions.town_name))]}人民政府")
-            else:
-                units.append(county.regions.county_name + V.COUNTY_UNITS[rng.integers(len(V.COUNTY_UNITS))])
-        return {"工作单位": np.array(units, dtype=object),
-                    "人员类别": np.array(V.PAYROLL_CATEGORIES, dtype=object)[category]}
+        if village is None:
+            village = rng.integers(0, regions.n_villages, n)
+        towns = _pick(rng, regions.town_name, n)
+        cadres = np.array([name.removesuffix("村") for name in regions.village_name.tolist()],
+                          dtype=object)[village] + "村民委员会"
+        units = np.select(
+            [category == 4, category == 3, rng.random(n) < 0.3],  # 4: serving village cadres
+            [cadres, towns + "中心小学", towns + "人民政府"],
+            regions.county_name + _pick(rng, V.COUNTY_UNITS, n),
+        )
+        return {"工作单位": units, "人员类别": np.array(V.PAYROLL_CATEGORIES, dtype=object)[category]}
 
     def _payroll(self, hits) -> None:
         table = self.tables["payroll"]

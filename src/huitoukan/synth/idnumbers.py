@@ -27,8 +27,11 @@ def check_char(first17: str) -> str:
 
 
 def check_chars(keys: np.ndarray) -> np.ndarray:
-    digits = (keys[:, None] // _POW10[None, :]) % 10
-    return _CHECK_ARRAY[(digits @ WEIGHTS) % 11]
+    keys = np.asarray(keys, dtype=np.int64)
+    total = np.zeros(len(keys), dtype=np.int64)
+    for position, weight in enumerate(WEIGHTS.tolist()):
+        total += (keys // int(_POW10[position])) % 10 * weight
+    return _CHECK_ARRAY[total % 11]
 
 
 def format_ids(keys: np.ndarray) -> np.ndarray:
@@ -49,12 +52,17 @@ def format_id(key: int) -> str:
 
 
 def ymd(dates: np.ndarray) -> np.ndarray:
-    """datetime64[D] → int64 YYYYMMDD."""
-    dates = np.asarray(dates, dtype="datetime64[D]")
-    y = dates.astype("datetime64[Y]").astype(np.int64) + 1970
-    months = dates.astype("datetime64[M]")
-    m = months.astype(np.int64) % 12 + 1
-    d = (dates - months.astype("datetime64[D]")).astype(np.int64) + 1
+    """datetime64[D] → int64 YYYYMMDD (integer civil-from-days arithmetic: numpy's calendar
+    conversions are slow on large arrays)."""
+    z = np.asarray(dates, dtype="datetime64[D]").astype(np.int64) + 719468
+    era = np.floor_divide(z, 146097)
+    doe = z - era * 146097
+    yoe = (doe - doe // 1460 + doe // 36524 - doe // 146096) // 365
+    doy = doe - (365 * yoe + yoe // 4 - yoe // 100)
+    mp = (5 * doy + 2) // 153
+    d = doy - (153 * mp + 2) // 5 + 1
+    m = np.where(mp < 10, mp + 3, mp - 9)
+    y = yoe + era * 400 + (m <= 2)
     return y * 10000 + m * 100 + d
 
 

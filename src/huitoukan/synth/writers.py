@@ -21,17 +21,30 @@ import pyarrow.compute as pc
 from .messy import as_arrow
 
 _NEEDS_QUOTES = '[",\r\n]'
-_S = pa.large_string()
+
+
+def _value_bytes(array: pa.Array) -> np.ndarray:
+    """The UTF-8 bytes of all the cells of a string array, as one numpy view."""
+    width = np.int64 if pa.types.is_large_string(array.type) else np.int32
+    offsets = np.frombuffer(array.buffers()[1], dtype=width)[array.offset:array.offset + len(array) + 1]
+    data = array.buffers()[2]
+    if data is None or len(offsets) == 0:
+        return np.empty(0, dtype=np.uint8)
+    return np.frombuffer(data, dtype=np.uint8)[int(offsets[0]):int(offsets[-1])]
 
 
 def _column(values) -> pa.Array:
-    array = pc.cast(as_arrow(values), _S)
-    needs = pc.fill_null(pc.match_substring_regex(array, _NEEDS_QUOTES), False)
-    if pc.any(needs).as_py():
-        quoted = pc.binary_join_element_wise(pa.scalar('"', _S), pc.replace_substring(array, '"', '""'),
-                                             pa.scalar('"', _S), pa.scalar("", _S))
+    array = as_arrow(values)
+    if not pa.types.is_string(array.type):
+        array = pc.cast(array, pa.string())
+    data = _value_bytes(array)
+    # A byte-level test first: a regex over every cell costs more than the rest of the writing.
+    if ((data == ord(",")) | (data == ord('"')) | (data == ord("\n")) | (data == ord("\r"))).any():
+        needs = pc.fill_null(pc.match_substring_regex(array, _NEEDS_QUOTES), False)
+        quoted = pc.binary_join_element_wise(pa.scalar('"'), pc.replace_substring(array, '"', '""'),
+                                             pa.scalar('"'), pa.scalar(""))
         array = pc.if_else(needs, quoted, array)
-    return pc.fill_null(array, "")
+    return pc.fill_null(array, "") if array.null_count else array
 
 
 def _line(cells: list[str]) -> str:
@@ -51,11 +64,9 @@ def _chunks(columns: list):
     n = len(arrays[0])
     for begin in range(0, n, CHUNK_ROWS):
         cells = [_column(a.slice(begin, CHUNK_ROWS)) for a in arrays]
-        lines = pc.binary_join_element_wise(*cells, pa.scalar(",", _S))
-        lines = pc.binary_join_element_wise(lines, pa.scalar("", _S), pa.scalar("\r\n", _S))
-        m = len(lines)
-        offsets = np.frombuffer(lines.buffers()[1], dtype=np.int64)[lines.offset:lines.offset + m + 1]
-        yield memoryview(lines.buffers()[2])[int(offsets[0]):int(offsets[-1])]
+        lines = pc.binary_join_element_wise(*cells, pa.scalar(","))
+        lines = pc.binary_join_element_wise(lines, pa.scalar(""), pa.scalar("\r\n"))
+        yield memoryview(_value_bytes(lines))
 
 
 def write_csv(path: Path, header: list[str], columns: list, *, encoding: str = "utf-8-sig",
