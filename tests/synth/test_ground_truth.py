@@ -113,8 +113,8 @@ def test_variants_are_all_present(county_factory):
     dibao = gt[gt["code"] == "DIBAO_MISMATCH"]
     assert "" in set(dibao["link"]) and "exact" in set(dibao["link"])  # both directions
     assert set(gt.loc[gt["code"] == "ENTRY_MISSED", "dataset"]) == {"dibao", "disability", "medical_cost"}
-    assert (gt["link"] == "probabilistic").sum() >= 2
-    assert set(links(county_factory(2000, 7))["error"]) >= {"typo_digit", "typo_swap"}
+    assert (gt["link"] == "probabilistic").sum() >= 3
+    assert set(links(county_factory(2000, 7))["error"]) == {"typo_digit", "typo_swap", "missing"}
 
 
 def test_edges_of_the_income_bands_are_exercised(small):

@@ -181,7 +181,7 @@ class DatasetFactory:
         county, rng = self.county, self.rng
         n_h = len(county.households)
         n_alive = int(2.2 * n_h) + 300
-        n_dead = int(0.04 * n_h) + 20
+        n_dead = int(0.12 * n_h) + 20
         ages = np.concatenate([rng.choice(96, size=n_alive, p=_age_weights()), rng.integers(40, 99, n_dead)])
         n = n_alive + n_dead
         male = rng.random(n) < 0.5
@@ -292,7 +292,7 @@ class DatasetFactory:
             decoy["row_number"] = self.tables[decoy["dataset"]].rows_of_tag[decoy.pop("tag")]
 
     def _decide_links(self, hits) -> list[tuple[str, int]]:
-        """(recorded ID, tag) for each hit: most exact, ~5 % mistyped or missing (at least 2)."""
+        """(recorded ID, tag) for each hit: most exact, ~5 % mistyped or missing (at least 3)."""
         county = self.county
         p = county.people
         hit_names = {p.name[person] for _c, _k, person in hits}
@@ -300,15 +300,25 @@ class DatasetFactory:
         names = Counter(zip(self.person_village[same_name].tolist(), p.name[same_name].tolist()))
         unique = [i for i, (_c, _k, person) in enumerate(hits)
                   if names[(int(self.person_village[person]), p.name[person])] == 1]
-        n_prob = min(len(unique), max(2, round(PROBABILISTIC_SHARE * len(hits))))
-        chosen = set(self.rng.choice(unique, size=n_prob, replace=False).tolist()) if n_prob else set()
+        n_prob = min(len(unique), max(3, round(PROBABILISTIC_SHARE * len(hits))))
+        chosen = self.rng.choice(unique, size=n_prob, replace=False).tolist() if n_prob else []
+        # Every kind of error at least once: a missing number needs a dataset with birth dates.
+        with_birth = [i for i in unique if hits[i][1] in ("death", "dibao")]
+        if with_birth and not set(chosen) & set(with_birth):
+            chosen[0] = with_birth[int(self.rng.integers(len(with_birth)))]
+        errors: dict[int, str] = {}
+        missing = next((i for i in chosen if i in with_birth), None)
+        typos = ["typo_digit", "typo_swap"]
+        for n, i in enumerate(i for i in chosen if i != missing):
+            errors[i] = typos[n % 2]
+        if missing is not None:
+            errors[missing] = "missing"
         out = []
         for i, (code, kind, person) in enumerate(hits):
-            if i not in chosen:
+            if i not in errors:
                 out.append((p.id_number[person], -1))
                 continue
-            kinds = ["typo_digit", "typo_swap"] + (["missing"] if kind in ("death", "dibao") else [])
-            error = kinds[int(self.rng.integers(len(kinds)))]
+            error = errors[i]
             while True:
                 typo = make_typo(p.id_number[person], error, self.rng)
                 if typo == "" or county.ids.is_free(typo):
@@ -506,7 +516,7 @@ class DatasetFactory:
         # written in _dibao_missing, once the DIBAO_MISMATCH households without a record are known
         self._dibao_hits = hits
         n_h = len(hh)
-        b = self.pool_batch(self.pool_sample(int(0.08 * n_h) + 10))
+        b = self.pool_batch(self.pool_sample(int(0.25 * n_h) + 10))
         table.add(b, 救助类别=self._dibao_category(len(b)), **self._expired(len(b)))
         ordinary_members = (hh.htype[p.hh] == V.ORDINARY)
         b = self.registry_batch(self.registry_sample(int(0.01 * n_h) + 2, ordinary_members))
@@ -575,7 +585,7 @@ class DatasetFactory:
         self.near["registry_member_with_disability_record"] = len(b)
         self.near["registry_member_with_disability_grade_1_2"] = int((p.disability[idx] <= 2).sum())
         n_h = len(county.households)
-        b = self.pool_batch(self.pool_sample(int(0.1 * n_h) + 10))
+        b = self.pool_batch(self.pool_sample(int(0.2 * n_h) + 10))
         table.add(b, 残疾类别=self._disability_kind(len(b)),
                   残疾等级=self._grade_words(self.rng.integers(3, 5, len(b))))
 
@@ -608,7 +618,7 @@ class DatasetFactory:
             ((p.schooling[idx] == V.DROPPED_OUT) & (age >= 16)).sum())
 
         n_h = len(county.households)
-        idx = self.pool_sample(int(0.4 * n_h) + 20, min_age=6, max_age=18)
+        idx = self.pool_sample(int(0.8 * n_h) + 20, min_age=6, max_age=18)
         age = ages_at(self.pool.birth[idx], county.as_of)
         stage = np.where(age <= 11, "小学", np.where(age <= 14, "初中",
                          np.where(self.rng.random(len(idx)) < 0.7, "高中", "中职"))).astype(object)
@@ -640,7 +650,7 @@ class DatasetFactory:
         table.add(b, 参保年度=str(county.year), 参保状态=words, 险种="城乡居民基本医疗保险")
         self.near["registry_deceased_not_insured"] = int(p.deceased.sum())
         n_h = len(county.households)
-        b = self.pool_batch(self.pool_sample(int(1.0 * n_h) + 20))
+        b = self.pool_batch(self.pool_sample(int(1.5 * n_h) + 20))
         status = np.where(self.rng.random(len(b)) < 0.96, V.INSURED, V.NOT_INSURED).astype(object)
         table.add(b, 参保年度=str(county.year), 参保状态=status, 险种="城乡居民基本医疗保险")
 
