@@ -35,10 +35,19 @@ def executemany(sql: str, rows: list[tuple]) -> None:
 
 
 def insert_rows(model, attnames: list[str], rows: list[tuple]) -> None:
+    """New rows; on PostgreSQL through COPY, which is an order of magnitude faster than one
+    INSERT per row even pipelined."""
+    if not rows:
+        return
     fields = [_field(model, name) for name in attnames]
-    sql = "INSERT INTO {} ({}) VALUES ({})".format(
-        quote(model._meta.db_table), ", ".join(quote(f.column) for f in fields), ", ".join(["%s"] * len(fields)))
-    executemany(sql, rows)
+    table, columns = quote(model._meta.db_table), ", ".join(quote(f.column) for f in fields)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        return
+    executemany(f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})", rows)
 
 
 def _field(model, attname: str):
