@@ -6,6 +6,9 @@ import csv
 import datetime as dt
 import io
 import json
+import os
+import subprocess
+import sys
 import unicodedata
 from collections import Counter
 from decimal import Decimal
@@ -36,6 +39,15 @@ def test_same_seed_same_bytes_other_seed_other_bytes(tmp_path, small):
     assert first.keys() == second.keys()
     for name in ("registry.csv", "death.csv", "ground_truth.csv"):
         assert first[name] != second[name]
+
+
+def test_same_bytes_in_another_process_with_another_hash_seed(tmp_path, small):
+    """Nothing may depend on the iteration order of sets of strings (PYTHONHASHSEED)."""
+    code = ("from pathlib import Path; from huitoukan.synth.generator import SynthConfig, generate; "
+            f"generate(Path({str(tmp_path / 'other')!r}), SynthConfig(households=300, seed=1))")
+    env = {**os.environ, "PYTHONHASHSEED": "4321"}
+    subprocess.run([sys.executable, "-c", code], check=True, env=env)
+    assert _files(tmp_path / "other") == _files(small)
 
 
 def test_python_api_result(tmp_path):

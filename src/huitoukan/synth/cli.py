@@ -37,10 +37,13 @@ def synth(
 
     try:
         as_of_date = dt.date.fromisoformat(as_of)
-        config = SynthConfig(households=households, seed=seed, xlsx=xlsx, as_of=as_of_date)
     except ValueError as exc:
-        typer.echo(f"错误：{exc}", err=True)
+        typer.echo(f"错误：--as-of 应为 YYYY-MM-DD 格式的日期（如 2020-12-31），而不是 {as_of!r}", err=True)
         raise typer.Exit(2) from exc
+    if as_of_date.year < 2016:
+        typer.echo("错误：--as-of 应不早于 2016 年（建档立卡从 2014 年开始，脱贫至少晚一年）", err=True)
+        raise typer.Exit(2)
+    config = SynthConfig(households=households, seed=seed, xlsx=xlsx, as_of=as_of_date)
 
     console = Console()
     started = time.monotonic()
