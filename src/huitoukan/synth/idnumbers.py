@@ -208,9 +208,6 @@ def make_invalid(valid_id: str, kind: str, rng: np.random.Generator) -> str:
     raise ValueError(kind)
 
 
-TYPO_NOTES = {"typo_digit": "证件号码一位录错", "typo_swap": "证件号码相邻两位颠倒", "missing": "证件号码缺失"}
-
-
 def make_typo(valid_id: str, kind: str, rng: np.random.Generator) -> str:
     """A typing error that the check digit catches: one digit changed, or two adjacent different
     digits swapped, among the first 17 (MOD 11-2 detects both always)."""

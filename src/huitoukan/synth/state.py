@@ -111,8 +111,3 @@ class County:
     def members(self, h: int) -> range:
         start = int(self.households.start[h])
         return range(start, start + int(self.households.count[h]))
-
-    def age(self, p: int) -> int:
-        from .idnumbers import age_at
-
-        return age_at(self.people.birth[p].astype(dt.date), self.as_of)
