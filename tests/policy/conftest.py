@@ -35,8 +35,11 @@ def profile(db):
 
 @pytest.fixture
 def as_user(client):
-    def login(user):
+    def login(user, language="en"):
         client.force_login(user)
+        # Most tests read the English msgids; the Chinese catalogue has tests of its own.
+        if language:
+            client.cookies["django_language"] = language
         return client
 
     return login

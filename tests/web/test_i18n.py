@@ -21,9 +21,16 @@ def test_pages_render_in_chinese(county, users, client_for):
     assert "两不愁三保障" in detail and "家庭成员" in detail
 
 
-def test_english_still_works(county, users, client_for):
+def test_pages_stay_chinese_for_an_english_browser(county, users, client_for):
     client = client_for(users[Role.COUNTY_ADMIN])
-    html = client.get(reverse("registry:household_list"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    html = client.get(reverse("registry:household_list"), HTTP_ACCEPT_LANGUAGE="en-US,en").content.decode()
+    assert "<h1>户档案</h1>" in html
+
+
+def test_english_still_works_when_chosen(county, users, client_for):
+    client = client_for(users[Role.COUNTY_ADMIN])
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    html = client.get(reverse("registry:household_list")).content.decode()
     assert "<h1>Household files</h1>" in html
 
 

@@ -66,10 +66,14 @@ def demo(
 
 
 def _load_demo_county(outdir: Path, households: int) -> None:
+    from django.conf import settings
+    from django.utils import translation
+
     from huitoukan.policy.loading import load_policy_file
     from huitoukan.registry.importing.service import import_registry
     from huitoukan.synth.generator import SynthConfig, generate
 
+    translation.activate(settings.LANGUAGE_CODE)
     _echo(f"生成模拟县（{households} 户）……")
     result = generate(outdir, SynthConfig(households=households, seed=DEMO_SEED))
     load_policy_file(outdir / "policy.yaml")
@@ -79,7 +83,7 @@ def _load_demo_county(outdir: Path, households: int) -> None:
         for error in report.errors[:20]:
             _echo(str(error))
         raise typer.Exit(1)
-    _echo(f"已导入 {report.summary}")
+    _echo(report.summary_text())
 
 
 def register(app: typer.Typer) -> None:
