@@ -18,9 +18,8 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from huitoukan.accounts.masking import field_for
@@ -96,8 +95,7 @@ def _store(upload, user) -> RegistryImport:
     suffix = Path(upload.name).suffix.lower()
     path = imports_dir() / f"{uuid.uuid4().hex}{suffix}"
     with open(path, "wb") as handle:
-        for chunk in upload.chunks():
-            handle.write(chunk)
+        handle.writelines(upload.chunks())
     return RegistryImport.objects.create(
         file_name=Path(upload.name).name[:255], stored_path=str(path), sha256="", created_by=user,
         state=State.UPLOADED, dry_run=True,
