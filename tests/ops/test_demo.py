@@ -84,7 +84,8 @@ def test_demo_prepares_a_county_and_the_server_lets_the_admin_in(tmp_path):
         home = opener.open(request)
         assert home.geturl().rstrip("/") == base, "a successful login lands on the home page"
         households = opener.open(base + "/registry/households/").read().decode()
-        assert "青" in households or "户" in households
+        assert "共 300 户" in households, "the list shows the whole imported county"
+        assert "户档案" in households, "the interface speaks Chinese"
     finally:
         server.terminate()
         server.wait(timeout=30)
