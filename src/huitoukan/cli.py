@@ -30,6 +30,11 @@ def setup_django() -> None:
 @app.callback()
 def _main() -> None:
     setup_django()
+    from django.conf import settings
+    from django.utils import translation
+
+    # Commands speak the installation's language, like the pages.
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @app.command(
