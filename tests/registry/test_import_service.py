@@ -264,6 +264,10 @@ def test_a_large_load_rebuilds_every_index_it_dropped(tmp_path, monkeypatch):
     report = import_registry(write_csv(tmp_path / "r.csv", PEOPLE))
     assert report.ok and Person.objects.count() == 3 and Person.history.count() == 3
     assert indexes() == before
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT DISTINCT tbl FROM sqlite_stat1 WHERE tbl IN ('registry_household', 'registry_person')")
+        analysed = {row[0] for row in cursor.fetchall()}
+    assert analysed == {"registry_household", "registry_person"}, "the planner gets statistics after a large load"
 
 
 def test_progress_is_reported_up_to_100(tmp_path):

@@ -18,7 +18,7 @@ from django.shortcuts import get_object_or_404
 
 from huitoukan.accounts.scope import scoped_households, scoped_people
 
-from .models import Household, Person
+from .models import Household, Person, RegistryImport
 
 ID_LIKE = re.compile(r"\d{1,17}[\dX]?")
 MIN_ID_SUFFIX = 4
@@ -127,15 +127,17 @@ def _sum_by(rows: list[dict], key: str) -> dict:
 #: kept for a short while; small scopes (a town, a village, every test) are always counted live.
 OVERVIEW_CACHE_SECONDS = 120
 OVERVIEW_CACHE_MIN_HOUSEHOLDS = 20_000
-REGISTRY_VERSION_KEY = "registry:version"
 
 
-def registry_changed() -> None:
-    """Tell cached overviews the registry changed (an import calls this when it commits)."""
-    try:
-        cache.incr(REGISTRY_VERSION_KEY)
-    except ValueError:
-        cache.set(REGISTRY_VERSION_KEY, 1, None)
+def registry_version() -> str:
+    """What a cached overview depends on: the last import that wrote. Read from the database, not
+    from the cache, because imports run in the worker process while each web process keeps its own
+    cache. (Web edits of households, when they come, must add their own marker here.)"""
+    last = (
+        RegistryImport.objects.filter(state=RegistryImport.State.DONE)
+        .order_by("-finished_at").values_list("pk", "finished_at").first()
+    )
+    return f"{last[0]}-{last[1].timestamp()}" if last else "0"
 
 
 def _scope_key(user) -> str:
@@ -147,7 +149,7 @@ def _scope_key(user) -> str:
 def registry_overview(user) -> dict:
     """The home page's numbers over the user's scope: households and living people, in total and
     by status, type, main cause and town."""
-    key = f"overview:{cache.get(REGISTRY_VERSION_KEY, 0)}:{_scope_key(user)}"
+    key = f"overview:{registry_version()}:{_scope_key(user)}"
     overview = cache.get(key)
     if overview is None:
         overview = _count_overview(user)
