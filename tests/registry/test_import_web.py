@@ -181,6 +181,10 @@ def test_more_issues_than_the_page_shows_can_be_downloaded(client, admin, tmp_pa
     response = client.get(reverse("registry:import_issues", args=[record.pk]))
     body = b"".join(response.streaming_content).decode("utf-8-sig")
     assert body.count("??") == 5
+    from huitoukan.accounts.models import ExportLog
+
+    logged = ExportLog.objects.get(what="registry.import_issues")
+    assert logged.username == admin.username and logged.filters == {"import": record.pk}
 
 
 def test_a_command_line_dry_run_cannot_be_confirmed_from_the_web(client, admin, tmp_path):

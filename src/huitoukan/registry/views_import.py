@@ -22,6 +22,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from huitoukan.accounts.audit import log_export
 from huitoukan.accounts.masking import field_for
 from huitoukan.accounts.roles import Capability, can
 
@@ -192,5 +193,8 @@ def import_issues(request, pk: int):
     path = issues_file(record)
     if not path.exists():
         raise Http404
+    # The report quotes the file's cells (names, ID numbers): it is personal data leaving the system.
+    log_export(request.user, "registry.import_issues", filters={"import": record.pk},
+               row_count=record.error_count + len(record.warnings), request=request)
     return FileResponse(open(path, "rb"), as_attachment=True, filename=f"{Path(record.file_name).stem}-issues.csv",
                         content_type="text/csv; charset=utf-8")
