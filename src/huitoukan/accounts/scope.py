@@ -51,27 +51,29 @@ def _descendant_ids(root_ids: set[int]) -> set[int]:
     return ids
 
 
+def _own_region_ids(user) -> set[int] | None:
+    """The ids of the user's own regions; None for "everything" (superusers)."""
+    if not user.is_authenticated or not user.is_active:
+        return set()
+    levels = user_region_ids(user)
+    return None if levels is None else set().union(*levels.values())
+
+
 def managed_regions(user):
     """The user's own regions and everything below them: what they answer for, and what an
     administrator may hand to the users they create."""
-    if not user.is_authenticated or not user.is_active:
-        return Region.objects.none()
-    levels = user_region_ids(user)
-    if levels is None:
+    own = _own_region_ids(user)
+    if own is None:
         return Region.objects.all()
-    own = set().union(*levels.values())
     return Region.objects.filter(id__in=_descendant_ids(own)) if own else Region.objects.none()
 
 
 def scoped_regions(user):
-    """Regions the user may see: their own regions, everything below them, and the ancestors
-    (so that a town cadre sees the county's name above their town)."""
-    if not user.is_authenticated or not user.is_active:
-        return Region.objects.none()
-    levels = user_region_ids(user)
-    if levels is None:
+    """Regions the user may see: the managed ones and their ancestors (so that a town cadre sees
+    the county's name above their town)."""
+    own = _own_region_ids(user)
+    if own is None:
         return Region.objects.all()
-    own = set().union(*levels.values())
     if not own:
         return Region.objects.none()
     ids = _descendant_ids(own)
