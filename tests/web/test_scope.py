@@ -84,6 +84,15 @@ def test_search_finds_in_scope_household_by_each_key(county, users, client_for):
         assert household.pk in seen, query
 
 
+def test_masked_roles_cannot_probe_hidden_id_digits_by_search(county, users, client_for):
+    person = next(p for p in county.people if p.household_id in expected_households(Role.TOWN_CADRE, county))
+    fragment = person.id_number[-8:]  # includes hidden birth-date digits
+    masked, _response = listed(client_for(users[Role.TOWN_CADRE]), q=fragment)
+    assert person.household_id not in masked
+    full, _response = listed(client_for(users[Role.COUNTY_ADMIN]), q=fragment)
+    assert person.household_id in full, "roles that see full numbers keep fragment search"
+
+
 def test_region_filter_cannot_widen_scope(county, other_county, users, client_for):
     client = client_for(users[Role.TOWN_CADRE])
     other_town = county.towns[1]

@@ -16,12 +16,14 @@ from django.db import connection
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404
 
+from huitoukan.accounts.roles import Capability, can
 from huitoukan.accounts.scope import scoped_households, scoped_people
 
 from .models import Household, Person, RegistryImport
 
 ID_LIKE = re.compile(r"\d{1,17}[\dX]?")
 MIN_ID_SUFFIX = 4
+MASK_VISIBLE_SUFFIX = 4  # what accounts.masking.mask_id_number leaves visible at the end
 
 
 def normalise_query(text: str) -> str:
@@ -54,7 +56,7 @@ def _matches(queryset, column: str):
     return queryset.order_by().values(column) if len(ids) > MAX_LISTED_MATCHES else ids
 
 
-def search_q(text: str) -> Q:
+def search_q(text: str, *, sees_full_id: bool = True) -> Q:
     """A Q over Household for the search box; empty text matches everything. Not scoped by
     itself: it is always applied to a scoped queryset (households_for_list).
 
@@ -68,7 +70,9 @@ def search_q(text: str) -> Q:
     if ID_LIKE.fullmatch(text):
         if len(text) == 18:
             branches.append(_matches(Person.objects.filter(id_number=text), "household_id"))
-        elif len(text) >= MIN_ID_SUFFIX:
+        elif len(text) >= MIN_ID_SUFFIX and (sees_full_id or len(text) <= MASK_VISIBLE_SUFFIX):
+            # A masked role sees the last four characters only; a longer fragment would let them
+            # recover the hidden birth-date digits one guess at a time (the API refuses it too).
             # The only branch no index answers: one pass over the ID column (see docs/web.md).
             branches.append(_matches(Person.objects.filter(id_number__endswith=text), "household_id"))
     else:
@@ -92,7 +96,7 @@ def households_for_list(user, filters: dict):
         if filters.get(field):
             qs = qs.filter(**{field: filters[field]})
     if filters.get("q"):
-        qs = qs.filter(search_q(filters["q"]))
+        qs = qs.filter(search_q(filters["q"], sees_full_id=can(user, Capability.VIEW_ID_NUMBER)))
     return qs.order_by("household_no")
 
 
