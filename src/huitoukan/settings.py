@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "huitoukan.accounts",
     "huitoukan.policy",
     "huitoukan.registry",
+    "huitoukan.lookback",
+    "huitoukan.rectification",
     "huitoukan.web",
 ]
 

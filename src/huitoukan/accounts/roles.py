@@ -26,23 +26,26 @@ class Capability:
     EDIT_POLICY = "edit_policy"
     MANAGE_USERS = "manage_users"
     EXPORT_PERSONAL = "export_personal"
+    RUN_LOOKBACK = "run_lookback"  # start look-back runs
+    VIEW_PROBLEMS = "view_problems"  # the problem ledger of one's regions
 
 
 C = Capability
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     Role.COUNTY_ADMIN: frozenset(
         {C.VIEW_REGISTRY, C.VIEW_ID_NUMBER, C.VIEW_HEALTH, C.IMPORT_REGISTRY, C.EDIT_POLICY, C.MANAGE_USERS,
-         C.EXPORT_PERSONAL}
+         C.EXPORT_PERSONAL, C.RUN_LOOKBACK, C.VIEW_PROBLEMS}
     ),
     # Town and village cadres work households face to face: they see health (to plan assistance)
     # but not full ID numbers, which they never need to type.
-    Role.TOWN_CADRE: frozenset({C.VIEW_REGISTRY, C.VIEW_HEALTH, C.EXPORT_PERSONAL}),
-    Role.VILLAGE_CADRE: frozenset({C.VIEW_REGISTRY, C.VIEW_HEALTH}),
-    Role.HELPER: frozenset({C.VIEW_REGISTRY, C.VIEW_HEALTH}),
+    Role.TOWN_CADRE: frozenset({C.VIEW_REGISTRY, C.VIEW_HEALTH, C.EXPORT_PERSONAL, C.VIEW_PROBLEMS}),
+    Role.VILLAGE_CADRE: frozenset({C.VIEW_REGISTRY, C.VIEW_HEALTH, C.VIEW_PROBLEMS}),
+    Role.HELPER: frozenset({C.VIEW_REGISTRY, C.VIEW_HEALTH, C.VIEW_PROBLEMS}),
     # Inspectors verify identities against other records: they need the full number.
-    Role.INSPECTOR: frozenset({C.VIEW_REGISTRY, C.VIEW_ID_NUMBER, C.VIEW_HEALTH}),
+    # Inspectors run their own look-backs over the regions they inspect.
+    Role.INSPECTOR: frozenset({C.VIEW_REGISTRY, C.VIEW_ID_NUMBER, C.VIEW_HEALTH, C.RUN_LOOKBACK, C.VIEW_PROBLEMS}),
     Role.DATA_PROVIDER: frozenset(),
-    Role.LEADER: frozenset({C.VIEW_REGISTRY}),
+    Role.LEADER: frozenset({C.VIEW_REGISTRY, C.VIEW_PROBLEMS}),
 }
 
 
@@ -63,6 +66,8 @@ CAPABILITY_LABELS = {
     C.EDIT_POLICY: _("set the year's standards"),
     C.MANAGE_USERS: _("manage users"),
     C.EXPORT_PERSONAL: _("export personal data"),
+    C.RUN_LOOKBACK: _("run look-backs"),
+    C.VIEW_PROBLEMS: _("see the problem ledger"),
 }
 
 

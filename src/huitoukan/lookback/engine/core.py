@@ -1,0 +1,177 @@
+"""Run rules over prepared Arrow tables and turn what their SQL returns into findings.
+
+A rule's SELECT returns its target's key column (household_id, person_id or village_code) and the
+values its message names. This module adds what every finding needs (the stable target key, the
+village, severity, the Chinese message, the values as JSON) the same way for every engine, and keeps
+one finding per (code, target), so that a rule returning a target twice cannot make two problems.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ..catalog import Rule
+from .backends import Backend, open_backend
+from .schema import FINDING_SCHEMA
+from .sqltext import bind
+
+KEY_COLUMNS = ("household_id", "person_id", "village_code", "severity")
+
+
+class RuleRunError(RuntimeError):
+    def __init__(self, code: str, problem: str):
+        super().__init__(f"{code}: {problem}")
+        self.code, self.problem = code, problem
+
+
+@dataclass
+class RuleStats:
+    code: str
+    fingerprint: str
+    count: int
+    seconds: float
+
+
+@dataclass
+class EngineResult:
+    findings: pa.Table
+    stats: list[RuleStats] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def counts(self) -> dict[str, int]:
+        return {s.code: s.count for s in self.stats}
+
+
+def run_rules(
+    tables: dict[str, pa.Table],
+    rules: list[Rule],
+    parameters: dict,
+    *,
+    engine: str | Backend = "duckdb",
+    progress: Callable[[int, int, str], None] | None = None,
+) -> EngineResult:
+    """Every rule over `tables` (already `prepare`d). `parameters` holds the policy profile's values
+    and `as_of` (a date) and `year`. `engine` is a name or an open backend with the tables registered
+    (the caller then closes it)."""
+    started = time.perf_counter()
+    own = isinstance(engine, str)
+    backend = open_backend(engine) if own else engine
+    try:
+        if own:
+            backend.register(tables)
+        keys = _Keys(tables)
+        parts, stats = [], []
+        for i, rule in enumerate(rules):
+            if progress:
+                progress(i, len(rules), rule.code)
+            t0 = time.perf_counter()
+            raw = backend.query(bind(rule.sql, parameters, backend.dialect))
+            found = findings_of(rule, raw, keys)
+            parts.append(found)
+            stats.append(RuleStats(rule.code, rule.fingerprint, found.num_rows, time.perf_counter() - t0))
+        if progress:
+            progress(len(rules), len(rules), "")
+    finally:
+        if own:
+            backend.close()
+    findings = pa.concat_tables(parts) if parts else FINDING_SCHEMA.empty_table()
+    return EngineResult(findings, stats, time.perf_counter() - started)
+
+
+class _Keys:
+    """Lookups from the ids a rule returns to the stable keys a problem is identified by."""
+
+    def __init__(self, tables: dict[str, pa.Table]):
+        self.household = tables["household"].select(["household_id", "household_no", "village_code"])
+        self.person = tables["person"].select(["person_id", "person_key", "household_id"])
+
+
+def findings_of(rule: Rule, raw: pa.Table, keys: _Keys) -> pa.Table:
+    key = rule.key_column
+    if key not in raw.column_names:
+        raise RuleRunError(rule.code, f"the SELECT must return the column {key} (target: {rule.target})")
+    raw = raw.filter(pc.is_valid(raw[key]))
+    value_columns = [c for c in raw.column_names if c not in KEY_COLUMNS]
+    raw = raw.append_column("_row", pa.array(range(raw.num_rows), pa.int64()))
+    if rule.target == "person":
+        joined = raw.select(["_row", "person_id"]).join(keys.person, "person_id")
+        joined = joined.join(keys.household, "household_id")
+        target_key = "person_key"
+    elif rule.target == "household":
+        joined = raw.select(["_row", "household_id"]).join(keys.household, "household_id")
+        target_key = "household_no"
+    else:
+        joined = raw.select(["_row", "village_code"])
+        target_key = "village_code"
+    joined = joined.sort_by("_row")
+    rows = raw.take(joined["_row"])
+    values = rows.select(value_columns).to_pylist()
+    severities = rows["severity"].to_pylist() if "severity" in rows.column_names else None
+    ids = {c: joined[c].to_pylist() if c in joined.column_names else [None] * joined.num_rows
+           for c in ("household_id", "person_id", "village_code", "household_no", "person_key")}
+    targets = joined[target_key].to_pylist()
+
+    out: dict[str, tuple] = {}
+    for i, (target, vals) in enumerate(zip(targets, values, strict=True)):
+        normal = {k: normalise(v) for k, v in vals.items()}
+        values_json = json.dumps(normal, ensure_ascii=False, sort_keys=True)
+        # One finding per target; when a rule returns a target twice keep the same one on every
+        # engine, whatever order the engine returned the rows in.
+        if target in out and out[target][-1] <= values_json:
+            continue
+        context = {**normal, "household_no": ids["household_no"][i], "person_key": ids["person_key"][i]}
+        try:
+            message = rule.message.format_map({k: display(v) for k, v in context.items()})
+        except (KeyError, IndexError, ValueError) as exc:
+            raise RuleRunError(rule.code, f"the message names {exc} that the SELECT does not return") from exc
+        severity = (severities[i] if severities else None) or rule.severity
+        out[target] = (
+            ids["household_id"][i], ids["person_id"][i], ids["village_code"][i], severity, message, values_json,
+        )
+    ordered = sorted(out.items())
+    cols = list(zip(*[(t, *rest) for t, rest in ordered], strict=True)) if ordered else [()] * 7
+    n = len(ordered)
+    return pa.table({
+        "code": pa.array([rule.code] * n, pa.string()),
+        "target_type": pa.array([rule.target] * n, pa.string()),
+        "target_key": pa.array(cols[0], pa.string()),
+        "household_id": pa.array(cols[1], pa.int64()),
+        "person_id": pa.array(cols[2], pa.int64()),
+        "village_code": pa.array(cols[3], pa.string()),
+        "severity": pa.array(cols[4], pa.string()),
+        "message": pa.array(cols[5], pa.string()),
+        "values": pa.array(cols[6], pa.string()),
+    }, schema=FINDING_SCHEMA)
+
+
+def normalise(value):
+    """One form for a value whichever engine computed it: DuckDB and Spark disagree on the type of
+    `a / b` (double or decimal), so every non-integer number becomes a 2-decimal string."""
+    if isinstance(value, bool) or value is None or isinstance(value, int | str):
+        return value
+    if isinstance(value, Decimal | float):
+        return str(Decimal(str(value)).quantize(Decimal("0.01")))
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def display(value) -> str:
+    """How a value reads inside a Chinese message."""
+    if value is None or value == "":
+        return "空"
+    if value is True:
+        return "是"
+    if value is False:
+        return "否"
+    return str(value)
