@@ -50,11 +50,13 @@ def manage(ctx: typer.Context) -> None:
 def _register() -> None:
     from huitoukan.ops.cli import register as register_ops
     from huitoukan.policy.cli import app as policy_app
+    from huitoukan.rectification.cli import problems_app
     from huitoukan.registry.cli import import_app
     from huitoukan.synth.cli import synth
 
     app.add_typer(import_app, name="import", help="Import files (registry; department datasets later).")
     app.add_typer(policy_app, name="policy", help="The year's standards (policy profiles).")
+    app.add_typer(problems_app, name="problems", help="The problem ledger: export it.")
     app.command(name="synth", help="Write a synthetic county: registry export, datasets, ground truth.")(synth)
     register_ops(app)
 
