@@ -157,6 +157,9 @@ def normalise(value):
     `a / b` (double or decimal), so every non-integer number becomes a 2-decimal string."""
     if isinstance(value, bool) or value is None or isinstance(value, int | str):
         return value
+    if isinstance(value, Decimal) and value.as_tuple().exponent == 0:
+        # DuckDB's SUM of integers is a HUGEINT, which reaches Arrow as DECIMAL(38,0); Spark's a BIGINT.
+        return int(value)
     if isinstance(value, Decimal | float):
         return str(Decimal(str(value)).quantize(Decimal("0.01")))
     if isinstance(value, dt.datetime):
