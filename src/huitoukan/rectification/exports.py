@@ -109,6 +109,7 @@ def _rows(problems, labels, show_id):
     """(town code, ledger row) per problem, in the queryset's order. Sources are read once per
     chunk of problems, not once per problem."""
     source_order = {value: i for i, value in enumerate(Source.values)}
+    zone = timezone.get_current_timezone()  # once: looking it up per cell costs seconds a county
     records = problems.values_list(*_FIELDS, named=True).iterator(chunk_size=CHUNK)
     while chunk := list(islice(records, CHUNK)):
         sources = defaultdict(set)
@@ -130,16 +131,16 @@ def _rows(problems, labels, show_id):
                 r.description,
                 "、".join(labels["source"].get(s, s) for s in sorted(sources[r.pk], key=source_order.get)),
                 labels["status"].get(r.status, r.status),
-                _local(r.first_found_at), _local(r.last_found_at),
+                _local(r.first_found_at, zone), _local(r.last_found_at, zone),
             ]
 
 
-def _local(moment) -> datetime.datetime | None:
+def _local(moment, zone=None) -> datetime.datetime | None:
     """Wall-clock time of the installation, without zone: what the office's clock said."""
     if moment is None:
         return None
-    if timezone.is_aware(moment):
-        moment = timezone.localtime(moment)
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(zone or timezone.get_current_timezone())
     return moment.replace(tzinfo=None, microsecond=0)
 
 
