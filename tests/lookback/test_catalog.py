@@ -160,3 +160,15 @@ def test_policy_defaults_equal_the_policy_profile():
     from huitoukan.policy.models import DEFAULTS
 
     assert POLICY_DEFAULTS == DEFAULTS
+
+
+def test_a_county_runs_its_rule_tests_and_sees_which_case_fails(tmp_path, capsys):
+    from huitoukan.lookback.engine.testing import main
+
+    wrong = {**GOOD, "tests": [{"name": "写反了", "household": [{"per_capita_income": 100}], "not_flagged": ["H1"]}]}
+    write(tmp_path, wrong)
+    assert main([str(tmp_path)]) == 1
+    out = capsys.readouterr().out
+    assert "COUNTY_CHECK::写反了: missed [], flagged wrongly ['H1']" in out
+    write(tmp_path, GOOD)
+    assert main([str(tmp_path)]) == 0

@@ -276,3 +276,36 @@ def _table(name: str, rows: list[dict], where: str) -> pa.Table:
         return pa.Table.from_pylist([{k: value(r, k) for k in schema.names} for r in rows], schema=schema)
     except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError) as exc:
         raise RuleTestError(f"{where}: a value of the {name} table has the wrong type: {exc}") from exc
+
+
+def run_rule_tests(extra_dirs=(), engine: str = "duckdb") -> list[str]:
+    """Every test case of every rule file (built-in and `extra_dirs`); one line per failed case."""
+    from ..catalog import load_rules
+
+    failures = []
+    for rule in load_rules(list(extra_dirs), known_parameters=POLICY_DEFAULTS):
+        for case in rule.tests:
+            try:
+                found = flagged_targets(rule, case, engine)
+            except Exception as exc:  # noqa: BLE001 — a county's file may fail in any way; report it
+                failures.append(f"{rule.code}::{case.name}: {exc}")
+                continue
+            missed, wrong = set(case.flagged) - found, set(case.not_flagged) & found
+            if missed or wrong:
+                failures.append(f"{rule.code}::{case.name}: missed {sorted(missed)}, flagged wrongly {sorted(wrong)}")
+    return failures
+
+
+def main(argv=None) -> int:
+    """`python -m huitoukan.lookback.engine.testing [FOLDER …]`: run the rule files' test cases."""
+    import sys
+
+    failures = run_rule_tests(argv if argv is not None else sys.argv[1:])
+    for line in failures:
+        print(line)
+    print("all rule tests pass" if not failures else f"{len(failures)} rule tests fail")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
