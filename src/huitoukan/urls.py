@@ -9,6 +9,8 @@ urlpatterns = [
     path("accounts/", include("huitoukan.accounts.urls")),
     path("registry/", include("huitoukan.registry.urls")),
     path("policy/", include("huitoukan.policy.urls")),
+    path("lookback/", include("huitoukan.lookback.urls")),
+    path("problems/", include("huitoukan.rectification.urls")),
     path("api/", include("huitoukan.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

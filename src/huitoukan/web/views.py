@@ -5,7 +5,14 @@ from django.shortcuts import render
 from django.utils.translation import pgettext
 
 from huitoukan.accounts.roles import Capability, can
-from huitoukan.registry.choices import MONITORING_STATUSES, HouseholdStatus, HouseholdType, MainCause
+from huitoukan.accounts.scope import managed_regions
+from huitoukan.registry.choices import (
+    MONITORING_STATUSES,
+    HouseholdStatus,
+    HouseholdType,
+    MainCause,
+    RegionLevel,
+)
 from huitoukan.registry.models import Region
 from huitoukan.registry.queries import registry_overview
 
@@ -18,6 +25,28 @@ def _rows(overview, key, choices):
     if blank_h or blank_p:
         rows.append(("", None, blank_h, blank_p))
     return rows
+
+
+def _lookback_blocks(user) -> dict:
+    """五个底子 from the latest runs over the user's villages, and the open problems of the ledger."""
+    if not can(user, Capability.VIEW_PROBLEMS):
+        return {}
+    from huitoukan.lookback.baselines import baselines_for_regions
+    from huitoukan.rectification.choices import Category
+    from huitoukan.rectification.queries import open_summary
+
+    baselines = baselines_for_regions(None if user.is_superuser else list(user.regions.values_list("id", flat=True)))
+    poor_villages = managed_regions(user).filter(level=RegionLevel.VILLAGE, is_poor_village=True).count()
+    summary = open_summary(user)
+    categories = [(value, label, summary["by_category"].get(value, 0)) for value, label in Category.choices
+                  if summary["by_category"].get(value)]
+    return {
+        "show_lookback": True,
+        "baselines": baselines | {"poor_villages": poor_villages,
+                                  "returned_and_new": baselines["returned_people"] + baselines["newly_identified_people"]},
+        "problems": summary | {"categories": categories, "top_codes": summary["codes"][:8]},
+        "may_run_lookback": can(user, Capability.RUN_LOOKBACK),
+    }
 
 
 @login_required
@@ -43,6 +72,7 @@ def home(request):
                           if label and h), key=lambda pair: pair[1]),
     }
     return render(request, "web/home.html", {
+        **_lookback_blocks(request.user),
         "overview": overview,
         "status_rows": status_rows,
         "type_rows": _rows(overview, "type", HouseholdType.choices),

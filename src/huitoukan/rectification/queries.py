@@ -1,0 +1,254 @@
+"""Read queries of the problem ledger on a user's behalf. Every function starts from the user's
+scope: a problem is seen through its county, town and village columns (denormalised from its
+household, as Household's are), so that scoping the ledger is one indexed filter.
+
+A problem's description and values are what the rule said, ID numbers included: `shown_text` and
+`shown_values` mask them for roles that see masked ID numbers, as the registry's pages do.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.db.models import Count, Exists, OuterRef, Q
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
+
+from huitoukan.accounts.masking import SENSITIVE_FIELDS, field_for, mask_id_number, masks_id_number
+from huitoukan.accounts.scope import scoped_households, user_region_ids
+from huitoukan.registry.choices import (
+    Health,
+    HouseholdStatus,
+    HouseholdType,
+    HouseRating,
+    Labor,
+    MainCause,
+    RegionLevel,
+    Relation,
+    Schooling,
+    Sex,
+)
+from huitoukan.registry.queries import normalise_query, prefix_q
+
+from .choices import Status
+from .models import Problem, ProblemSource
+
+
+def problem_scope_q(user, prefix: str = "") -> Q:
+    """A Q limiting problems (or rows reached through `prefix`, e.g. "problem__") to the user's
+    regions. A user without regions sees nothing; a superuser everything."""
+    nothing = Q(**{f"{prefix}pk__in": []})
+    if not user.is_authenticated or not user.is_active:
+        return nothing
+    levels = user_region_ids(user)
+    if levels is None:
+        return Q()
+    q = nothing
+    for level in (RegionLevel.COUNTY, RegionLevel.TOWN, RegionLevel.VILLAGE):
+        if levels[level]:
+            q |= Q(**{f"{prefix}{level}_id__in": levels[level]})
+    if levels[RegionLevel.HAMLET]:  # problems keep no hamlet column: reach it through the household
+        hamlets = levels[RegionLevel.HAMLET]
+        q |= Q(**{f"{prefix}household__hamlet_id__in": hamlets})
+        q |= Q(**{f"{prefix}person__household__hamlet_id__in": hamlets})
+    return q
+
+
+def scoped_problems(user):
+    return Problem.objects.filter(problem_scope_q(user))
+
+
+STILL_FOUND = "yes"
+NO_LONGER_FOUND = "no"
+PROBLEM_NUMBER = re.compile(r"^WT0*(\d{1,9})$", re.IGNORECASE)
+#: Above this many matching households the search stays a subquery instead of a list of ids.
+MAX_LISTED_HOUSEHOLDS = 2000
+
+
+def search_q(user, text: str) -> Q:
+    """The search box: a problem number (WT0000123), or the beginning of a household number or of a
+    head's name. Households are matched first (indexed, in the user's scope), then their problems,
+    whether the problem names the household or one of its members."""
+    text = normalise_query(text)
+    if not text:
+        return Q()
+    number = PROBLEM_NUMBER.match(text)
+    if number:
+        return Q(pk=int(number.group(1)))
+    households = scoped_households(user).filter(prefix_q("household_no", text) | prefix_q("head_name", text))
+    ids = list(households.order_by().values_list("pk", flat=True)[: MAX_LISTED_HOUSEHOLDS + 1])
+    if len(ids) > MAX_LISTED_HOUSEHOLDS:
+        ids = households.order_by().values("pk")
+    return Q(household_id__in=ids) | Q(person__household_id__in=ids)
+
+
+def problems_for_list(user, filters: dict):
+    """The scoped, filtered, searched problems in list order (the export reads this too)."""
+    qs = scoped_problems(user)
+    for name in ("county", "town", "village"):
+        if filters.get(name):
+            qs = qs.filter(**{f"{name}_id": filters[name]})
+    for name in ("code", "category", "severity", "status"):
+        if filters.get(name):
+            qs = qs.filter(**{name: filters[name]})
+    if filters.get("source"):
+        qs = qs.filter(Exists(ProblemSource.objects.filter(problem=OuterRef("pk"), source=filters["source"])))
+    if filters.get("found") in (STILL_FOUND, NO_LONGER_FOUND):
+        qs = qs.filter(still_found=filters["found"] == STILL_FOUND)
+    if filters.get("run"):
+        qs = qs.filter(findings__run_id=filters["run"])  # one Finding per (run, problem): no duplicates
+    if filters.get("q"):
+        qs = qs.filter(search_q(user, filters["q"]))
+    return qs.order_by("-last_found_at", "-id")
+
+
+def list_page(queryset, page_number, per_page: int = 50):
+    """One page of problems as a deferred join (narrow count and ids, then 50 rows with what the
+    list shows), as the household list does."""
+    from django.core.paginator import Paginator
+
+    paginator = Paginator(queryset.values_list("pk", flat=True), per_page)
+    page = paginator.get_page(page_number)
+    ids = list(page.object_list)
+    rows = Problem.objects.filter(pk__in=ids).select_related(
+        "village", "town", "household", "person__household",
+    )
+    by_id = {p.pk: p for p in rows}
+    page.object_list = [by_id[pk] for pk in ids if pk in by_id]
+    return page
+
+
+def problem_for_user(user, pk: int) -> Problem:
+    """One problem, or 404 when it does not exist *or* lies outside the user's regions."""
+    return get_object_or_404(
+        scoped_problems(user).select_related(
+            "county", "town", "village", "household__village", "person__household__village",
+            "first_run", "last_run", "not_found_by",
+        ),
+        pk=pk,
+    )
+
+
+def code_choices(user, catalog: dict[str, str]) -> list[tuple[str, str]]:
+    """(code, "CODE title") for every rule of the catalog and every code found in the user's
+    ledger (problems people recorded may carry codes no rule file has)."""
+    titles = dict(catalog)
+    for code, title in scoped_problems(user).order_by().values_list("code", "title").distinct():
+        titles.setdefault(code, title)
+    return [(code, f"{code} {titles[code]}") for code in sorted(titles)]
+
+
+def open_summary(user) -> dict:
+    """The home page's ledger block: problems not yet closed in the user's regions, by category and
+    by code (most frequent first)."""
+    open_problems = scoped_problems(user).exclude(status=Status.CLOSED)
+    rows = list(open_problems.order_by().values("category", "code", "title").annotate(n=Count("id")))
+    by_category: dict[str, int] = {}
+    for row in rows:
+        by_category[row["category"]] = by_category.get(row["category"], 0) + row["n"]
+    codes = sorted(rows, key=lambda r: (-r["n"], r["code"]))
+    return {"total": sum(r["n"] for r in rows), "by_category": by_category, "codes": codes}
+
+
+# ---- what a masked role may read of a problem ------------------------------------------------
+
+#: Digit runs that look like an ID number (15 or 18 characters, the 18th may be X).
+ID_LIKE_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])(\d{17}[\dXx]|\d{15})(?![0-9A-Za-z])")
+
+
+def _is_id_key(key: str) -> bool:
+    return "id_number" in key
+
+
+def _id_values(values: dict, person=None) -> list[str]:
+    found = [str(v) for k, v in (values or {}).items() if _is_id_key(k) and v not in (None, "")]
+    if person is not None and person.id_number:
+        found.append(person.id_number)
+    return sorted(set(found), key=len, reverse=True)  # longest first, so no number masks part of another
+
+
+def shown_text(user, text: str, values: dict | None = None, person=None) -> str:
+    """A rule's message as this user may read it: every ID number in it masked unless the user sees
+    full ID numbers. The numbers the finding carries are masked wherever they appear (an invalid
+    number need not look like one); anything else shaped like an ID number is masked too."""
+    if not text or not masks_id_number(user):
+        return text
+    for value in _id_values(values or {}, person):
+        text = text.replace(value, mask_id_number(value))
+    return ID_LIKE_IN_TEXT.sub(lambda m: mask_id_number(m.group(0)), text)
+
+
+#: Chinese labels (through the catalogue) of the columns rules commonly return.
+VALUE_LABELS = {
+    "name": _("name"),
+    "id_number": _("ID number"),
+    "other_id_number": _("other ID number"),
+    "id_invalid_reason": _("why the ID number is invalid"),
+    "sex": _("sex"),
+    "id_sex": _("sex by ID number"),
+    "age": _("age"),
+    "relation": _("relation to head"),
+    "head_name": _("head of household"),
+    "head_age": _("age of head"),
+    "age_gap": _("age difference"),
+    "heads": _("heads on file"),
+    "household_no": _("household number"),
+    "person_key": _("person number"),
+    "household_size": _("household size"),
+    "living_members": _("living members on file"),
+    "members": _("members on file"),
+    "status": _("household status"),
+    "household_type": _("household type"),
+    "schooling": _("schooling"),
+    "health": _("health"),
+    "disability_grade": _("disability grade"),
+    "medical_insured": _("basic medical insurance"),
+    "house_rating": _("housing safety rating"),
+    "house_renovated": _("dilapidated house renovated"),
+    "water_safe": _("drinking water safe"),
+    "identified_year": _("year identified"),
+    "exit_year": _("year lifted"),
+    "per_capita_income": _("per-capita net income"),
+    "computed_per_capita": _("per-capita income computed from the parts"),
+    "net_income": _("net household income"),
+    "computed_net_income": _("net income computed from the parts"),
+    "poverty_line": _("poverty line"),
+    "borderline_upper": _("borderline upper bound"),
+    "duplicates": _("records with the same ID number"),
+    "helper": _("helper"),
+    "main_cause": _("main cause"),
+    "village_code": _("region code"),
+}
+
+
+#: Columns holding a registry vocabulary's identifiers, shown by their labels.
+VALUE_CHOICES = {
+    "sex": Sex, "id_sex": Sex, "relation": Relation, "health": Health, "labor": Labor, "schooling": Schooling,
+    "household_type": HouseholdType, "status": HouseholdStatus, "main_cause": MainCause, "house_rating": HouseRating,
+}
+
+
+def _display(key: str, value):
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if value is None or value == "":
+        return "—"
+    choices = VALUE_CHOICES.get(key)
+    if choices is not None and value in choices.values:
+        return choices(value).label
+    return value
+
+
+def shown_values(user, values: dict) -> list[tuple[str, str, object]]:
+    """(key, label, value) for a problem's values table: coded values by their labels, sensitive
+    values masked for this user."""
+    rows = []
+    for key, value in (values or {}).items():
+        if _is_id_key(key):
+            shown = field_for(user, "id_number", value if value is None else str(value)) or "—"
+        else:
+            shown = _display(key, value)
+            if key in SENSITIVE_FIELDS:
+                shown = field_for(user, key, shown)
+        rows.append((key, VALUE_LABELS.get(key, key), shown))
+    return rows
