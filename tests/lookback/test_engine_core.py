@@ -105,3 +105,11 @@ def test_prepare_adds_the_derived_person_columns():
     assert person["id_valid"].to_pylist() == [True, True]
     assert person["age"].to_pylist() == [50, 50]  # the default head, born 1970-01-01
     assert isinstance(tables["household"], pa.Table)
+
+
+def test_prepare_again_for_another_date_recomputes_the_ages():
+    once = prepare(snapshot_of(CASE), AS_OF)
+    again = prepare(once, dt.date(2030, 6, 30))
+    assert again["person"].column_names == once["person"].column_names
+    assert again["person"]["age"].to_pylist() == [60, 60]
+    assert again["person"].schema.field("birth_date").type == pa.date32()

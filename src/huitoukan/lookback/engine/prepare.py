@@ -9,12 +9,17 @@ import datetime as dt
 import pyarrow as pa
 
 from .idnumbers import check_id_numbers
+from .schema import PERSON_DERIVED
 
 
 def prepare(tables: dict[str, pa.Table], as_of: dt.date) -> dict[str, pa.Table]:
-    """The snapshot tables with `person` extended by schema.PERSON_DERIVED."""
+    """The snapshot tables with `person` extended by schema.PERSON_DERIVED for `as_of`. Derived
+    columns already present (a snapshot prepared for another date) are computed again."""
     person = tables["person"]
+    stale = [name for name in PERSON_DERIVED.names if name in person.column_names]
+    if stale:
+        person = person.drop_columns(stale)
     checked = check_id_numbers(person["id_number"], as_of)
-    for name in checked.column_names:
-        person = person.append_column(name, checked[name])
+    for field in PERSON_DERIVED:
+        person = person.append_column(field, checked[field.name])
     return {**tables, "person": person}
