@@ -18,3 +18,4 @@ messages:
 
 bench:
 	.venv/bin/python benchmarks/import_registry.py
+	.venv/bin/python benchmarks/lookback.py
