@@ -10,6 +10,7 @@ against exactly what production runs.
     HUITOUKAN_ALLOWED_HOSTS comma-separated (default 127.0.0.1,localhost)
     HUITOUKAN_HTTPS         1 when served behind TLS: secure cookies, HSTS, redirect to https
     HUITOUKAN_DATA_DIR      where the SQLite file, uploads and evidence live (default ./var)
+    HUITOUKAN_RULE_DIRS     comma-separated folders of the county's own rule files (besides the built-in ones)
 """
 
 from pathlib import Path
@@ -193,6 +194,9 @@ STORAGES = {
 MEDIA_ROOT = DATA_DIR / "uploads"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+
+# Folders of rule files a county adds to the built-in ones (lookback/rules/); see docs/rules.md.
+HUITOUKAN_RULE_DIRS = env.list("HUITOUKAN_RULE_DIRS", default=[])
 
 TASKS = {
     "default": {

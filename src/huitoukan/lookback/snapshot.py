@@ -1,0 +1,240 @@
+"""The registry as Arrow tables in the schemas rules read (engine/schema.py), read set-based.
+
+How the rows are read depends on the database:
+
+- PostgreSQL: ADBC (adbc_driver_postgresql), columnar from the server, no Python object per row,
+  in one REPEATABLE READ transaction so that the three tables show one moment of the registry.
+- SQLite: a second connection of Python's own sqlite3 module, in one read transaction (a snapshot
+  in WAL mode, taking no write lock), its rows turned into Arrow column by column. Not ADBC: its
+  driver carries its own copy of SQLite, and two copies of SQLite in one process that open the same
+  file break each other's POSIX locks (closing either's file releases the other's; see "How To
+  Corrupt An SQLite Database File", §2.2.1) — reads then return stale pages or "disk I/O error",
+  and writers of other processes may corrupt the file.
+- Inside a transaction (a test, or a caller that has just written to the registry): the caller's
+  own connection, so that the snapshot shows what the caller's transaction sees.
+
+Money is cast in SQL to what converts exactly to decimal128(14,2): text on PostgreSQL, REAL on
+SQLite (which keeps DECIMAL(14,2) values as REAL or INTEGER anyway; a double rounds back to the
+same cent for every value of 14 digits). Every column is then cast to the schema's type, so the
+types never depend on what the first rows happen to hold.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+import urllib.parse
+from dataclasses import dataclass
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+from django.db import connection
+
+from huitoukan.registry.models import Helper, Household, Person, Region
+
+from .engine.schema import HOUSEHOLD, MONEY, SNAPSHOT_SCHEMAS
+
+SORT_KEY = {"region": "code", "household": "household_id", "person": "person_id"}
+MONEY_COLUMNS = [f.name for f in HOUSEHOLD if f.type == MONEY]
+#: The household column that places a household in a region of each level.
+LEVEL_COLUMN = {"county": "county_id", "town": "town_id", "village": "village_id", "hamlet": "hamlet_id"}
+
+
+@dataclass
+class Snapshot:
+    tables: dict[str, pa.Table]  # region, household, person
+    fingerprint: str  # sha256 of the tables' content
+
+    @property
+    def households(self) -> int:
+        return self.tables["household"].num_rows
+
+    @property
+    def people(self) -> int:
+        return self.tables["person"].num_rows
+
+
+def take_snapshot(region: Region | None = None) -> Snapshot:
+    """The registry, or the part of it in `region` (households of that county, town, village or
+    hamlet, their members, and the region with the regions under it)."""
+    queries = _queries(region)
+    if _must_use_django():
+        raw = _read_through_django(queries)
+    elif connection.vendor == "postgresql":
+        raw = _read_with_adbc(queries)
+    else:
+        raw = _read_with_sqlite3(queries)
+    # Sorted here rather than in SQL: the same order whichever way the rows were read, and SQLite
+    # need not sort 100,000 joined rows itself.
+    tables = {name: conform(raw[name], SNAPSHOT_SCHEMAS[name]).sort_by(SORT_KEY[name])
+              for name in SNAPSHOT_SCHEMAS}
+    return Snapshot(tables, fingerprint(tables))
+
+
+def conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
+    """`table` cast column by column to `schema` (SQLite's integers to booleans, money text to
+    decimals, all-NULL columns to their real type)."""
+    arrays = []
+    for field in schema:
+        column = table[field.name]
+        if pa.types.is_decimal(field.type) and pa.types.is_integer(column.type):
+            column = pc.cast(column, pa.float64())  # an int64 does not fit 14 digits; yuan amounts do
+        if column.type != field.type:
+            column = pc.cast(column, field.type)
+        arrays.append(column)
+    return pa.Table.from_arrays(arrays, schema=schema)
+
+
+def fingerprint(tables: dict[str, pa.Table]) -> str:
+    """sha256 over the tables as CSV, in a fixed table order with rows already sorted by key.
+
+    CSV rather than Arrow IPC: the text depends only on the values (IPC bytes also depend on how
+    the arrays were built, e.g. the bytes under a NULL), and it tells NULL from ''."""
+    digest = hashlib.sha256()
+    for name in sorted(tables):
+        digest.update(f"\n[{name}]\n".encode())
+        sink = pa.BufferOutputStream()
+        pacsv.write_csv(tables[name], sink)
+        digest.update(sink.getvalue())
+    return digest.hexdigest()
+
+
+# --- the SQL ----------------------------------------------------------------------------------
+
+
+def _table(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _queries(region: Region | None) -> dict[str, str]:
+    region_t, household_t, person_t, helper_t = map(_table, (Region, Household, Person, Helper))
+    where_household = ""
+    where_region = ""
+    if region is not None:
+        where_household = f"WHERE h.{LEVEL_COLUMN[region.level]} = {int(region.pk)}"
+        # The region and every region under it (at most four levels, but the depth is not assumed).
+        where_region = (
+            f"WHERE r.id IN (WITH RECURSIVE below(id) AS ("
+            f"SELECT id FROM {region_t} WHERE id = {int(region.pk)} "
+            f"UNION ALL SELECT c.id FROM {region_t} c JOIN below ON c.parent_id = below.id) SELECT id FROM below)"
+        )
+    money_type = "REAL" if connection.vendor == "sqlite" else "TEXT"
+    money = ", ".join(f"CAST(h.{c} AS {money_type}) AS {c}" for c in MONEY_COLUMNS)
+    return {
+        "region": f"""
+            SELECT r.id AS region_id, r.code AS code, r.name AS name, r.level AS level,
+                   p.code AS parent_code, r.is_poor_village AS is_poor_village
+            FROM {region_t} r LEFT JOIN {region_t} p ON p.id = r.parent_id
+            {where_region}""",
+        "household": f"""
+            SELECT h.id AS household_id, h.household_no AS household_no, c.code AS county_code,
+                   t.code AS town_code, v.code AS village_code, hm.code AS hamlet_code,
+                   v.is_poor_village AS is_poor_village, h.head_name AS head_name,
+                   h.household_size AS household_size, h.household_type AS household_type,
+                   h.status AS status, h.identified_year AS identified_year, h.exit_year AS exit_year,
+                   h.main_cause AS main_cause, h.food_clothing AS food_clothing, h.water_safe AS water_safe,
+                   h.house_rating AS house_rating, h.house_renovated AS house_renovated, {money},
+                   h.helper_id AS helper_id, hp.name AS helper_name
+            FROM {household_t} h
+            JOIN {region_t} c ON c.id = h.county_id
+            JOIN {region_t} t ON t.id = h.town_id
+            JOIN {region_t} v ON v.id = h.village_id
+            LEFT JOIN {region_t} hm ON hm.id = h.hamlet_id
+            LEFT JOIN {helper_t} hp ON hp.id = h.helper_id
+            {where_household}""",
+        "person": f"""
+            SELECT p.id AS person_id, p.source_key AS person_key, p.person_no AS person_no,
+                   p.household_id AS household_id, h.household_no AS household_no, p.name AS name,
+                   p.id_number AS id_number, p.sex AS sex, p.relation AS relation, p.schooling AS schooling,
+                   p.health AS health, p.disability_grade AS disability_grade, p.labor AS labor,
+                   p.medical_insured AS medical_insured, p.deceased AS deceased
+            FROM {person_t} p JOIN {household_t} h ON h.id = p.household_id
+            {where_household}""",
+    }
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+
+def _must_use_django() -> bool:
+    """True when a second connection could not see what Django's connection sees: inside a
+    transaction, or a private in-memory SQLite database."""
+    if connection.in_atomic_block:
+        return True
+    if connection.vendor == "sqlite":
+        return str(connection.settings_dict["NAME"]) in ("", ":memory:")
+    return connection.vendor != "postgresql"
+
+
+def _read_with_sqlite3(queries: dict[str, str]) -> dict[str, pa.Table]:
+    name = str(connection.settings_dict["NAME"])
+    # Django's test database is a shared-cache in-memory URI, which this module's connections share.
+    con = sqlite3.connect(name, uri=name.startswith("file:"), isolation_level=None, timeout=30)
+    try:
+        con.execute("BEGIN")  # deferred: one read snapshot for the three tables
+        out = {table: _arrow(con.execute(sql)) for table, sql in queries.items()}
+        con.execute("ROLLBACK")
+        return out
+    finally:
+        con.close()
+
+
+def _read_with_adbc(queries: dict[str, str]) -> dict[str, pa.Table]:
+    import adbc_driver_postgresql.dbapi as driver
+
+    con = driver.connect(postgres_uri(connection.settings_dict))
+    try:
+        # The driver does not autocommit: the three tables are read in one transaction.
+        with con.cursor() as cursor:
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        out = {}
+        for name, sql in queries.items():
+            with con.cursor() as cursor:
+                cursor.execute(sql)
+                out[name] = cursor.fetch_arrow_table()
+        con.rollback()
+        return out
+    finally:
+        con.close()
+
+
+def postgres_uri(settings: dict) -> str:
+    """A libpq URI for Django's connection settings (user, password, host, port, name, sslmode)."""
+    quote = urllib.parse.quote
+    credentials = quote(settings.get("USER") or "", safe="")
+    if settings.get("PASSWORD"):
+        credentials += ":" + quote(settings["PASSWORD"], safe="")
+    host = settings.get("HOST") or ""
+    if host.startswith("/"):  # a socket directory goes into the query string
+        netloc, query = (credentials + "@" if credentials else ""), {"host": host}
+    else:
+        netloc = (credentials + "@" if credentials else "") + host
+        if settings.get("PORT"):
+            netloc += f":{settings['PORT']}"
+        query = {}
+    options = settings.get("OPTIONS") or {}
+    for key in ("sslmode", "sslrootcert", "sslcert", "sslkey"):
+        if options.get(key):
+            query[key] = options[key]
+    suffix = "?" + urllib.parse.urlencode(query) if query else ""
+    return f"postgresql://{netloc}/{quote(settings['NAME'], safe='')}{suffix}"
+
+
+def _read_through_django(queries: dict[str, str]) -> dict[str, pa.Table]:
+    out = {}
+    with connection.cursor() as cursor:
+        for name, sql in queries.items():
+            cursor.execute(sql)
+            out[name] = _arrow(cursor)
+    return out
+
+
+def _arrow(cursor) -> pa.Table:
+    """A DB-API cursor's result as a table, one column at a time (types are fixed by conform())."""
+    names = [d[0] for d in cursor.description]
+    rows = cursor.fetchall()
+    if not rows:
+        return pa.table({n: pa.array([], pa.null()) for n in names})
+    columns = zip(*rows, strict=True)
+    return pa.table({n: pa.array(c) for n, c in zip(names, columns, strict=True)})

@@ -1,0 +1,201 @@
+"""Writing a look-back run's findings into the problem ledger, set-based.
+
+The findings go into a temporary table first (COPY on PostgreSQL, executemany on SQLite); every
+change to the ledger is then one statement over that table, written so that SQLite (≥ 3.33, for
+UPDATE … FROM) and PostgreSQL run the same text:
+
+- a finding whose (code, target) the ledger knows updates that problem: last found, last run, the
+  latest description, values and severity, and "found by the latest run" again;
+- any other finding becomes a new open problem, with its household, person and regions;
+- every problem the run found has a look-back source (the run that first found it);
+- a problem of one of the run's rule codes, inside the run's region, once found by a look-back and
+  not found by this run is marked "no longer found" by this run. Its status does not change: only
+  a verified fix closes a problem (issue 5). A problem already marked keeps the run that first
+  stopped finding it, and the run's `no_longer_found` counts only problems it newly marked;
+- one Finding row per (run, problem): the record of each run that found a problem.
+
+The caller holds the transaction (lookback/service.py), so that a failure leaves the ledger as it was.
+"""
+
+from __future__ import annotations
+
+import pyarrow as pa
+from django.db import connection
+from django.utils import timezone
+
+from huitoukan.lookback.models import Finding
+from huitoukan.registry.models import Household, Person, Region
+
+from .choices import Source, Status
+from .models import Problem, ProblemSource
+
+STAGING = "huitoukan_lookback_findings"
+FINDING_COLUMNS = ("code", "target_type", "target_key", "household_id", "person_id", "village_code", "severity",
+                   "message", "values")
+#: The household column that places a problem in a region of each level (hamlets go through households).
+REGION_COLUMN = {"county": "county_id", "town": "town_id", "village": "village_id"}
+
+
+def q(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+def t(model) -> str:
+    return q(model._meta.db_table)
+
+
+def record_findings(run, findings: pa.Table, rules=None) -> dict:
+    """Write `findings` (engine/schema.FINDING_SCHEMA) of `run` into the ledger. `rules` are the
+    rules the run ran (their titles and categories name new problems); without them the run's
+    recorded rule versions name the codes and the catalog supplies the rest.
+
+    Returns {"findings", "new", "known", "no_longer_found"}."""
+    if rules is None:
+        from huitoukan.lookback.service import available_rules
+
+        rules = available_rules(sorted(run.rule_versions)) if run.rule_versions else []
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    meta = {r.code: (r.category, r.title) for r in rules}
+    with connection.cursor() as cursor:
+        _create_staging(cursor)
+        _fill_staging(cursor, findings, meta)
+        _resolve_links(cursor)
+        known = _update_known(cursor, run, now)
+        new = _insert_new(cursor, run, now)
+        _add_sources(cursor, run, now)
+        gone = _mark_not_found(cursor, run, sorted(meta), now)
+        _insert_findings(cursor, run)
+        cursor.execute(f"DROP TABLE {STAGING}")
+    return {"findings": findings.num_rows, "new": new, "known": known, "no_longer_found": gone}
+
+
+def _create_staging(cursor) -> None:
+    postgres = connection.vendor == "postgresql"
+    integer, json = ("bigint", "jsonb") if postgres else ("integer", "text")
+    cursor.execute(f"DROP TABLE IF EXISTS {STAGING}")
+    cursor.execute(f"""
+        CREATE TEMPORARY TABLE {STAGING} (
+            code varchar(40) NOT NULL, target_type varchar(10) NOT NULL, target_key varchar(120) NOT NULL,
+            household_id {integer}, person_id {integer}, village_code varchar(15), severity varchar(10) NOT NULL,
+            message text NOT NULL, vals {json} NOT NULL, category varchar(16) NOT NULL, title varchar(200) NOT NULL,
+            hh_id {integer}, p_id {integer}, county_id {integer}, town_id {integer}, village_id {integer}
+        )""")
+
+
+def _fill_staging(cursor, findings: pa.Table, meta: dict) -> None:
+    columns = [findings[c].to_pylist() for c in FINDING_COLUMNS]
+    unknown = sorted(set(columns[0]) - set(meta))
+    if unknown:
+        raise ValueError(f"findings of rules the run did not run: {', '.join(unknown)}")
+    categories = [meta[code][0] for code in columns[0]]
+    titles = [meta[code][1] for code in columns[0]]
+    rows = list(zip(*columns, categories, titles, strict=True))
+    names = ("code, target_type, target_key, household_id, person_id, village_code, severity, message, vals, "
+             "category, title")
+    if rows and connection.vendor == "postgresql":
+        with cursor.cursor.copy(f"COPY {STAGING} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+    elif rows:
+        # The driver's own cursor: Django's wrapper would re-inspect every parameter set.
+        raw = connection.connection.cursor()
+        try:
+            raw.executemany(f"INSERT INTO {STAGING} ({names}) VALUES ({', '.join(['?'] * 11)})", rows)
+        finally:
+            raw.close()
+    cursor.execute(f"CREATE INDEX {STAGING}_key ON {STAGING} (code, target_key)")
+    if connection.vendor == "postgresql":
+        cursor.execute(f"ANALYZE {STAGING}")  # autovacuum never analyses temporary tables
+
+
+def _resolve_links(cursor) -> None:
+    """Household and person as they are now (NULL if gone), and the regions the problem lies in:
+    the household's own, or for a village target the village and the regions above it."""
+    household, person, region = t(Household), t(Person), t(Region)
+    cursor.execute(f"""
+        UPDATE {STAGING} SET
+            hh_id = (SELECT h.id FROM {household} h WHERE h.id = {STAGING}.household_id),
+            p_id = (SELECT p.id FROM {person} p WHERE p.id = {STAGING}.person_id)""")
+    cursor.execute(f"""
+        UPDATE {STAGING} SET
+            county_id = (SELECT h.county_id FROM {household} h WHERE h.id = {STAGING}.hh_id),
+            town_id = (SELECT h.town_id FROM {household} h WHERE h.id = {STAGING}.hh_id),
+            village_id = (SELECT h.village_id FROM {household} h WHERE h.id = {STAGING}.hh_id)
+        WHERE hh_id IS NOT NULL""")
+    cursor.execute(f"""
+        UPDATE {STAGING} SET village_id = (SELECT r.id FROM {region} r WHERE r.code = {STAGING}.village_code)
+        WHERE hh_id IS NULL""")
+    for child, parent in (("village_id", "town_id"), ("town_id", "county_id")):
+        cursor.execute(f"""
+            UPDATE {STAGING} SET {parent} = (SELECT r.parent_id FROM {region} r WHERE r.id = {STAGING}.{child})
+            WHERE hh_id IS NULL""")
+
+
+def _update_known(cursor, run, now) -> int:
+    problem = t(Problem)
+    cursor.execute(f"""
+        UPDATE {problem} SET
+            last_found_at = %s, last_run_id = %s, description = s.message, {q("values")} = s.vals,
+            severity = s.severity, still_found = %s, not_found_by_id = NULL, updated_at = %s,
+            household_id = s.hh_id, person_id = s.p_id, county_id = s.county_id, town_id = s.town_id,
+            village_id = s.village_id
+        FROM {STAGING} s
+        WHERE {problem}.code = s.code AND {problem}.target_key = s.target_key""",
+        [now, run.pk, True, now])
+    return cursor.rowcount
+
+
+def _insert_new(cursor, run, now) -> int:
+    problem = t(Problem)
+    cursor.execute(f"""
+        INSERT INTO {problem} (code, target_type, target_key, category, severity, title, description,
+            {q("values")}, household_id, person_id, county_id, town_id, village_id, status, still_found,
+            first_found_at, last_found_at, first_run_id, last_run_id, not_found_by_id, created_at, updated_at)
+        SELECT s.code, s.target_type, s.target_key, s.category, s.severity, s.title, s.message, s.vals,
+            s.hh_id, s.p_id, s.county_id, s.town_id, s.village_id, %s, %s, %s, %s, %s, %s, NULL, %s, %s
+        FROM {STAGING} s
+        WHERE NOT EXISTS (SELECT 1 FROM {problem} p WHERE p.code = s.code AND p.target_key = s.target_key)""",
+        [Status.OPEN, True, now, now, run.pk, run.pk, now, now])
+    return cursor.rowcount
+
+
+def _add_sources(cursor, run, now) -> None:
+    problem, source = t(Problem), t(ProblemSource)
+    cursor.execute(f"""
+        INSERT INTO {source} (problem_id, source, {q("round")}, run_id, created_by_id, created_at)
+        SELECT p.id, %s, '', %s, %s, %s
+        FROM {STAGING} s JOIN {problem} p ON p.code = s.code AND p.target_key = s.target_key
+        WHERE NOT EXISTS (SELECT 1 FROM {source} ps
+                          WHERE ps.problem_id = p.id AND ps.source = %s AND ps.{q("round")} = '')""",
+        [Source.LOOKBACK, run.pk, run.created_by_id, now, Source.LOOKBACK])
+
+
+def _mark_not_found(cursor, run, codes: list[str], now) -> int:
+    if not codes:
+        return 0
+    problem = t(Problem)
+    where, params = _region_filter(run.region)
+    cursor.execute(f"""
+        UPDATE {problem} SET still_found = %s, not_found_by_id = %s, updated_at = %s
+        WHERE code IN ({", ".join(["%s"] * len(codes))}) AND still_found = %s AND last_run_id IS NOT NULL {where}
+          AND NOT EXISTS (SELECT 1 FROM {STAGING} s
+                          WHERE s.code = {problem}.code AND s.target_key = {problem}.target_key)""",
+        [False, run.pk, now, *codes, True, *params])
+    return cursor.rowcount
+
+
+def _region_filter(region) -> tuple[str, list]:
+    if region is None:
+        return "", []
+    if region.level in REGION_COLUMN:
+        return f"AND {REGION_COLUMN[region.level]} = %s", [region.pk]
+    return f"AND household_id IN (SELECT h.id FROM {t(Household)} h WHERE h.hamlet_id = %s)", [region.pk]
+
+
+def _insert_findings(cursor, run) -> None:
+    problem, finding = t(Problem), t(Finding)
+    cursor.execute(f"""
+        INSERT INTO {finding} (run_id, problem_id, code, severity, message, {q("values")})
+        SELECT %s, p.id, s.code, s.severity, s.message, s.vals
+        FROM {STAGING} s JOIN {problem} p ON p.code = s.code AND p.target_key = s.target_key""",
+        [run.pk])
