@@ -8,6 +8,7 @@ import re
 import zipfile
 
 import pytest
+from django.http import HttpResponse
 from django.utils import timezone, translation
 from python_calamine import CalamineWorkbook
 
@@ -264,6 +265,20 @@ def test_empty_ledger_still_makes_both_files(db, tmp_path):
     assert sheets["问题台账"][1] == EXPECTED_HEADERS
     assert sheets["汇总"][-1][0] == "合计"
     assert export_csv() == [EXPECTED_HEADERS]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("file_format", ["xlsx", "csv"])
+def test_writes_into_an_http_response(file_format, ledger):
+    """What the web list does: the response is the file object."""
+    response = HttpResponse()
+    assert write_problems(Problem.objects.all(), response, file_format, full_id_numbers=True) == len(ledger)
+    if file_format == "xlsx":
+        book = CalamineWorkbook.from_filelike(io.BytesIO(response.content))
+        assert len(book.get_sheet_by_name("问题台账").to_python()) == 2 + len(ledger)
+    else:
+        assert response.content.startswith(b"\xef\xbb\xbf")
+        assert len(response.content.decode("utf-8-sig").splitlines()) == 1 + len(ledger)
 
 
 @pytest.mark.parametrize("name, expected", [("a.xlsx", "xlsx"), ("B.CSV", "csv"), ("台账.Xlsx", "xlsx")])
