@@ -7,8 +7,10 @@ import datetime as dt
 
 import pytest
 from django.db import connection
+from django.db.models import Sum
 from django.test import override_settings
 
+from huitoukan.lookback.baselines import baselines_for_regions
 from huitoukan.lookback.models import Baseline, Finding, Run
 from huitoukan.lookback.service import available_rules, create_run, run_lookback, start_run
 from huitoukan.policy.models import PolicyProfile
@@ -256,3 +258,65 @@ def test_a_run_without_a_profile_any_more_cannot_be_created(county, test_rules):
     PolicyProfile.objects.create(year=2022)
     with pytest.raises(ValueError, match="2020"):
         create_run(as_of=AS_OF)
+
+
+def _living(household) -> int:
+    return household.members.filter(deceased=False).count()
+
+
+def test_a_run_counts_the_five_baselines_of_every_village(county, policy, test_rules):
+    v0, v1 = county.villages[0], county.villages[1]
+    a, b, c = Household.objects.filter(village=v0).order_by("pk")
+    d, e, f = Household.objects.filter(village=v1).order_by("pk")
+    Person.objects.filter(pk=b.members.order_by("pk").last().pk).update(deceased=True)
+    for household, status, income, year in (
+        (a, "not_lifted", 3000, 2020), (b, "lifted", 5000, 2016), (c, "lifted", 7000, 2016),
+        (d, "returned", 3500, 2016), (e, "marginal", 4000, 2020), (f, "marginal", 3999.99, 2016),
+    ):
+        Household.objects.filter(pk=household.pk).update(status=status, per_capita_income=income,
+                                                         identified_year=year)
+
+    run = _run(rule_codes=["TEST_WATER"])
+
+    first = Baseline.objects.get(run=run, village=v0)
+    assert (first.households, first.people) == (3, _living(a) + _living(b) + _living(c))
+    assert first.not_lifted_people == _living(a)
+    assert first.borderline_people == _living(b), "the deceased member does not count"
+    assert first.stably_lifted_people == _living(c)
+    assert first.returned_people == 0 and first.newly_identified_people == _living(a)
+    second = Baseline.objects.get(run=run, village=v1)
+    assert second.returned_people == _living(d)
+    assert second.borderline_people == _living(e), "marginal at the line counts; below it does not"
+    assert second.stably_lifted_people == second.not_lifted_people == 0
+    assert second.newly_identified_people == _living(e)
+    assert Baseline.objects.filter(run=run).aggregate(n=Sum("people"))["n"] == \
+        Person.objects.filter(deceased=False).count()
+
+
+def test_the_home_page_sums_each_villages_latest_finished_run(county, policy, test_rules):
+    empty = baselines_for_regions([county.county.pk])
+    assert empty["households"] == 0 and empty["villages"] == 0 and empty["as_of"] is None
+
+    whole = _run(rule_codes=["TEST_WATER"])
+    town0, town1 = county.towns
+    Household.objects.filter(town=town0).update(status="returned")
+    later = _run(rule_codes=["TEST_WATER"], region=town0, as_of=dt.date(2021, 1, 5))
+    _fail_on_finding_insert()
+    Household.objects.filter(town=town1).update(status="returned")
+    Household.objects.filter(pk=households_of(town1)[0].pk).update(water_safe=False)  # a finding to refuse
+    failed = _run(rule_codes=["TEST_WATER"], region=town1)
+    assert failed.state == Run.State.FAILED and later.state == whole.state == Run.State.DONE
+
+    everything = baselines_for_regions([county.county.pk])
+    assert everything["villages"] == len(county.villages) and everything["as_of"] == dt.date(2021, 1, 5)
+    assert everything["households"] == Household.objects.count()
+    in_town0 = Person.objects.filter(household__town=town0, deceased=False).count()
+    assert everything["returned_people"] == in_town0 + Baseline.objects.filter(
+        run=whole, village__parent=town1).aggregate(n=Sum("returned_people"))["n"]
+    assert baselines_for_regions(None) == everything
+
+    one_village = county.villages_of(town1)[0]
+    only = baselines_for_regions([one_village.pk])
+    assert only["villages"] == 1 and only["as_of"] == AS_OF
+    assert only["households"] == Household.objects.filter(village=one_village).count()
+    assert baselines_for_regions([town0.pk])["returned_people"] == in_town0
