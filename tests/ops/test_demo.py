@@ -1,15 +1,18 @@
-"""The README's demo command, end to end: a synthetic county generated, imported, an administrator
-created, and the production server (gunicorn + whitenoise) answering a real login."""
+"""The README's demo command, end to end: a synthetic county generated, imported and checked by a
+look-back, an administrator created, and the production server (gunicorn + whitenoise) answering a
+real login that lands on a populated problem ledger."""
 
 import http.cookiejar
 import os
 import re
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
 import urllib.parse
 import urllib.request
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -55,12 +58,21 @@ def test_demo_prepares_a_county_and_the_server_lets_the_admin_in(tmp_path):
     match = re.search(r"admin 的初始密码（只显示这一次）：(\S+)", prepared.stdout)
     assert match, prepared.stdout
     password = match.group(1)
+    assert re.search(r"ID_INVALID\s+证件号码无效\s+[1-9]", prepared.stdout), "the look-back's counts by rule"
+    with closing(sqlite3.connect(tmp_path / "huitoukan.sqlite3")) as db:
+        runs = db.execute("SELECT state, new_problems FROM lookback_run").fetchall()
+        problems = db.execute("SELECT COUNT(*) FROM rectification_problem").fetchone()[0]
+        baselines = db.execute("SELECT SUM(households) FROM lookback_baseline").fetchone()[0]
+    assert runs == [("done", problems)] and problems > 0, "one look-back, its problems in the ledger"
+    assert baselines == 300, "the five baselines count every household"
 
     rerun = subprocess.run(
         [HUITOUKAN, "demo", "--no-serve"], env=_env(tmp_path), capture_output=True, text=True, timeout=600,
     )
     assert rerun.returncode == 0, rerun.stderr
     assert "初始密码" not in rerun.stdout, "a password is printed once, never again"
+    with closing(sqlite3.connect(tmp_path / "huitoukan.sqlite3")) as db:
+        assert db.execute("SELECT COUNT(*) FROM lookback_run").fetchone()[0] == 1, "a rerun adds no run"
 
     port = _free_port()
     server = subprocess.Popen(
@@ -86,6 +98,8 @@ def test_demo_prepares_a_county_and_the_server_lets_the_admin_in(tmp_path):
         households = opener.open(base + "/registry/households/").read().decode()
         assert "共 300 户" in households, "the list shows the whole imported county"
         assert "户档案" in households, "the interface speaks Chinese"
+        ledger = opener.open(base + "/problems/").read().decode()
+        assert re.search(r"WT\d{7}", ledger), "a new user lands on a populated problem ledger"
     finally:
         server.terminate()
         server.wait(timeout=30)

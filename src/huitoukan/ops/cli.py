@@ -50,7 +50,8 @@ def demo(
     households: int = typer.Option(DEMO_HOUSEHOLDS, help="Size of the synthetic county."),
     no_serve: bool = typer.Option(False, "--no-serve", help="Prepare the demo but do not serve it."),
 ) -> None:
-    """Set up, generate a synthetic county, import it, create an administrator and serve."""
+    """Set up, generate a synthetic county, import it, run a look-back, create an administrator
+    and serve."""
     from django.conf import settings
 
     from huitoukan.registry.models import Household
@@ -75,7 +76,8 @@ def _load_demo_county(outdir: Path, households: int) -> None:
 
     translation.activate(settings.LANGUAGE_CODE)
     _echo(f"生成模拟县（{households} 户）……")
-    result = generate(outdir, SynthConfig(households=households, seed=DEMO_SEED))
+    config = SynthConfig(households=households, seed=DEMO_SEED)
+    result = generate(outdir, config)
     load_policy_file(outdir / "policy.yaml")
     _echo("导入建档立卡登记表……")
     report = import_registry(result.registry_path)
@@ -84,10 +86,25 @@ def _load_demo_county(outdir: Path, households: int) -> None:
             _echo(str(error))
         raise typer.Exit(1)
     _echo(report.summary_text())
+    _demo_lookback(config.as_of)
+
+
+def _demo_lookback(as_of) -> None:
+    """A look-back over the demo county as of the date it was generated for, so that a new user
+    lands on a populated problem ledger and five baselines."""
+    from huitoukan.lookback.cli import print_result
+    from huitoukan.lookback.service import run_lookback
+
+    _echo("回头看：逐户核查……")
+    run = run_lookback(as_of=as_of)
+    if run.state != run.State.DONE:
+        _echo(run.error)
+        raise typer.Exit(1)
+    print_result(run)
 
 
 def register(app: typer.Typer) -> None:
     app.command(help="Prepare the database and static files (safe to rerun).")(setup)
     app.command(help="Create a county administrator; prints its password once.")(createadmin)
     app.command(help="Serve the web application (gunicorn) with the background worker.")(serve)
-    app.command(help="The demo: a synthetic county, imported and served on http://127.0.0.1:8000.")(demo)
+    app.command(help="The demo: a synthetic county, imported, checked and served on http://127.0.0.1:8000.")(demo)
