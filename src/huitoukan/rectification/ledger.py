@@ -110,18 +110,18 @@ def _fill_staging(cursor, findings: pa.Table, meta: dict) -> None:
 
 def _resolve_links(cursor) -> None:
     """Household and person as they are now (NULL if gone), and the regions the problem lies in:
-    the household's own, or for a village target the village and the regions above it."""
+    the household's own, or for a village target (or a household gone) the village of the finding
+    and the regions above it. One pass over every row, then passes over the few without a household."""
     household, person, region = t(Household), t(Person), t(Region)
+
+    def of_household(column: str) -> str:
+        return f"(SELECT h.{column} FROM {household} h WHERE h.id = {STAGING}.household_id)"
+
     cursor.execute(f"""
         UPDATE {STAGING} SET
-            hh_id = (SELECT h.id FROM {household} h WHERE h.id = {STAGING}.household_id),
+            hh_id = {of_household("id")}, county_id = {of_household("county_id")},
+            town_id = {of_household("town_id")}, village_id = {of_household("village_id")},
             p_id = (SELECT p.id FROM {person} p WHERE p.id = {STAGING}.person_id)""")
-    cursor.execute(f"""
-        UPDATE {STAGING} SET
-            county_id = (SELECT h.county_id FROM {household} h WHERE h.id = {STAGING}.hh_id),
-            town_id = (SELECT h.town_id FROM {household} h WHERE h.id = {STAGING}.hh_id),
-            village_id = (SELECT h.village_id FROM {household} h WHERE h.id = {STAGING}.hh_id)
-        WHERE hh_id IS NOT NULL""")
     cursor.execute(f"""
         UPDATE {STAGING} SET village_id = (SELECT r.id FROM {region} r WHERE r.code = {STAGING}.village_code)
         WHERE hh_id IS NULL""")
