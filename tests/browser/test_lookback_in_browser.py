@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 
 from huitoukan.accounts.roles import Role
 from huitoukan.lookback.models import Run
@@ -56,6 +57,7 @@ def test_start_a_run_and_follow_a_problem_to_its_household(synthetic_county, liv
     # Start the run from the form: the as-of date of the synthetic county, every rule, DuckDB.
     page.click("nav.mainnav >> text=回头看")
     page.wait_for_url(f"{live_server.url}/lookback/")
+    assert page.locator("#id_as_of").input_value() == timezone.localdate().isoformat()  # today by default
     page.fill("#id_as_of", "2020-12-31")
     assert page.locator("#id_region").input_value() == str(synthetic_county.pk)
     rule_boxes = page.locator("input[name=rules]")

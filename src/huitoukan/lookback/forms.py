@@ -33,7 +33,7 @@ def group_rules(rules) -> list[tuple[str, str, list]]:
 
 
 class RunForm(forms.Form):
-    as_of = forms.DateField(label=_("as of"), widget=forms.DateInput(attrs={"type": "date"}),
+    as_of = forms.DateField(label=_("as of"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
                             help_text=_("Ages and the year's standards are taken at this date."))
     region = forms.ChoiceField(label=_("region"), widget=PlainSelect)
     rules = forms.MultipleChoiceField(label=_("rules"), widget=forms.CheckboxSelectMultiple,
