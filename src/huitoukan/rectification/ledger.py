@@ -57,6 +57,10 @@ def record_findings(run, findings: pa.Table, rules=None) -> dict:
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     meta = {r.code: (r.category, r.title) for r in rules}
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # One ledger writer at a time (readers go on), so that two runs finding the same new
+            # problem cannot both insert it; SQLite's immediate transactions already do this.
+            cursor.execute(f"LOCK TABLE {t(Problem)} IN SHARE ROW EXCLUSIVE MODE")
         _create_staging(cursor)
         _fill_staging(cursor, findings, meta)
         _resolve_links(cursor)
