@@ -73,8 +73,8 @@ def take_snapshot(region: Region | None = None) -> Snapshot:
 
 
 def conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
-    """`table` cast column by column to `schema` (SQLite's integers to booleans, money text to
-    decimals, all-NULL columns to their real type)."""
+    """`table` cast column by column to `schema` (SQLite's integers to booleans, money as text or
+    REAL to decimals, all-NULL columns to their real type)."""
     arrays = []
     for field in schema:
         column = table[field.name]
