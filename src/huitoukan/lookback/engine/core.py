@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -87,11 +88,31 @@ def run_rules(
 
 
 class _Keys:
-    """Lookups from the ids a rule returns to the stable keys a problem is identified by."""
+    """Lookups from the ids a rule returns to the stable keys a problem is identified by.
+
+    Sorted id arrays and a binary search: a rule returns a few thousand rows, and joining them
+    against a million-row key table per rule (what an Arrow hash join does) cost more than the
+    rules themselves on a large county."""
 
     def __init__(self, tables: dict[str, pa.Table]):
-        self.household = tables["household"].select(["household_id", "household_no", "village_code"])
-        self.person = tables["person"].select(["person_id", "person_key", "household_id"])
+        self.household = _sorted_by(tables["household"].select(["household_id", "household_no", "village_code"]),
+                                    "household_id")
+        self.person = _sorted_by(tables["person"].select(["person_id", "person_key", "household_id"]), "person_id")
+
+    @staticmethod
+    def lookup(table: pa.Table, key: str, ids: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+        """(positions in `ids` that are found, their row numbers in `table`)."""
+        known = table[key].to_numpy()
+        wanted = ids.to_numpy(zero_copy_only=False)
+        at = np.searchsorted(known, wanted)
+        at_clipped = np.minimum(at, max(len(known) - 1, 0))
+        found = (at < len(known)) & (known[at_clipped] == wanted) if len(known) else np.zeros(len(wanted), bool)
+        return np.flatnonzero(found), at_clipped[found]
+
+
+def _sorted_by(table: pa.Table, key: str) -> pa.Table:
+    table = table.filter(pc.is_valid(table[key]))
+    return table.sort_by(key).combine_chunks()
 
 
 def findings_of(rule: Rule, raw: pa.Table, keys: _Keys) -> pa.Table:
@@ -100,22 +121,30 @@ def findings_of(rule: Rule, raw: pa.Table, keys: _Keys) -> pa.Table:
         raise RuleRunError(rule.code, f"the SELECT must return the column {key} (target: {rule.target})")
     raw = raw.filter(pc.is_valid(raw[key]))
     value_columns = [c for c in raw.column_names if c not in KEY_COLUMNS]
-    raw = raw.append_column("_row", pa.array(range(raw.num_rows), pa.int64()))
+    raw = raw.combine_chunks()
     if rule.target == "person":
-        joined = raw.select(["_row", "person_id"]).join(keys.person, "person_id")
-        joined = joined.join(keys.household, "household_id")
+        found, at = keys.lookup(keys.person, "person_id", raw["person_id"])
+        person = keys.person.take(at)
+        found_h, at_h = keys.lookup(keys.household, "household_id", person["household_id"])
+        found, person = found[found_h], person.take(found_h)
+        household = keys.household.take(at_h)
+        joined = {"person_id": person["person_id"], "person_key": person["person_key"],
+                  "household_id": person["household_id"], "household_no": household["household_no"],
+                  "village_code": household["village_code"]}
         target_key = "person_key"
     elif rule.target == "household":
-        joined = raw.select(["_row", "household_id"]).join(keys.household, "household_id")
+        found, at = keys.lookup(keys.household, "household_id", raw["household_id"])
+        household = keys.household.take(at)
+        joined = {c: household[c] for c in household.column_names}
         target_key = "household_no"
     else:
-        joined = raw.select(["_row", "village_code"])
+        found = np.arange(raw.num_rows)
+        joined = {"village_code": raw["village_code"]}
         target_key = "village_code"
-    joined = joined.sort_by("_row")
-    rows = raw.take(joined["_row"])
+    rows = raw.take(pa.array(found, pa.int64()))
     values = rows.select(value_columns).to_pylist()
     severities = rows["severity"].to_pylist() if "severity" in rows.column_names else None
-    ids = {c: joined[c].to_pylist() if c in joined.column_names else [None] * joined.num_rows
+    ids = {c: joined[c].to_pylist() if c in joined else [None] * rows.num_rows
            for c in ("household_id", "person_id", "village_code", "household_no", "person_key")}
     targets = joined[target_key].to_pylist()
 
