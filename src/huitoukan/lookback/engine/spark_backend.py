@@ -50,11 +50,25 @@ def master() -> str:
     return os.environ.get(MASTER_ENV, "").strip() or DEFAULT_MASTER
 
 
+class SparkUnavailable(RuntimeError):
+    pass
+
+
+def check_java() -> None:
+    """PySpark's own complaint when there is no JVM ("Java gateway process exited") names no cause."""
+    java_home = os.environ.get("JAVA_HOME")
+    if not (java_home and Path(java_home, "bin", "java").exists()) and shutil.which("java") is None:
+        raise SparkUnavailable(
+            "the Spark engine needs a Java runtime (17 or 21): run scripts/bootstrap.sh --spark"
+        )
+
+
 def spark_session():
     """The process's SparkSession, started on first call."""
     global _session, _workdir
     with _lock:
         if _session is None:
+            check_java()
             from pyspark.sql import SparkSession
 
             url = master()

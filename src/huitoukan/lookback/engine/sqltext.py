@@ -91,10 +91,9 @@ def _ieee_division(node: exp.Div) -> exp.Expression:
     if isinstance(divisor, exp.Literal) and divisor.is_number and float(divisor.this) != 0:
         return exp.Div(this=left, expression=right)
     infinite = exp.cast(exp.Literal.string("Infinity"), exp.DataType.build("double"))
-    return exp.Case(
-        ifs=[exp.If(this=exp.EQ(this=right, expression=exp.Literal.number(0)), true=exp.Mul(this=left, expression=infinite))],
-        default=exp.Div(this=left.copy(), expression=right.copy()),
-    )
+    by_zero = exp.If(this=exp.EQ(this=right, expression=exp.Literal.number(0)),
+                     true=exp.Mul(this=left, expression=infinite))
+    return exp.Case(ifs=[by_zero], default=exp.Div(this=left.copy(), expression=right.copy()))
 
 
 def _boundary_date_diff(node: exp.DateDiff) -> exp.Expression:
@@ -113,7 +112,8 @@ def _boundary_date_diff(node: exp.DateDiff) -> exp.Expression:
         year = exp.Year(this=date.copy())
         if part == "YEAR":
             return year
-        per_year, within = (12, exp.Month(this=date.copy())) if part == "MONTH" else (4, exp.Quarter(this=date.copy()))
+        per_year, within = (12, exp.Month) if part == "MONTH" else (4, exp.Quarter)
+        within = within(this=date.copy())
         return exp.Add(this=exp.Mul(this=year, expression=exp.Literal.number(per_year)), expression=within)
 
     return exp.Paren(this=exp.Sub(this=ordinal(end), expression=exp.Paren(this=ordinal(start))))
