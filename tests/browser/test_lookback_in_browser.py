@@ -70,11 +70,16 @@ def test_start_a_run_and_follow_a_problem_to_its_household(synthetic_county, liv
     page.wait_for_selector("#run-progress progress")
     shot(page, "run-queued", results_dir)
 
-    # The background worker's part, done here; the page's poll sees the run end and reloads.
+    # The background worker's part, done here. The test database is SQLite's shared-cache memory
+    # database, whose table locks do not wait: the page's once-a-second poll could make the run's
+    # writes fail, so the page is parked meanwhile (a file database in WAL mode waits instead).
+    run_url = page.url
+    page.goto("about:blank")
     execute_run(run)
     run.refresh_from_db()
     assert run.state == Run.State.DONE, run.error
     assert run.findings_count > 0
+    page.goto(run_url)
     page.wait_for_selector("table.by-rule", timeout=20_000)
     shot(page, "run-done", results_dir)
     footer = page.locator("table.by-rule tfoot").inner_text()

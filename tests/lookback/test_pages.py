@@ -94,7 +94,7 @@ def test_a_chosen_subset_of_rules_is_recorded(county, profile, users, client_for
 
 
 @pytest.mark.parametrize("bad, message", [
-    ({"rules": []}, "Choose at least one rule."),
+    ({"rules": []}, "请至少选择一条规则。"),  # the page speaks Chinese
     ({"as_of": "2020-02-30"}, None),
     ({"engine": "oracle"}, None),
 ])

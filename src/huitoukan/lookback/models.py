@@ -5,14 +5,16 @@ rule versions, a fingerprint of the registry snapshot), so that its result can b
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Run(models.Model):
     class State(models.TextChoices):
-        QUEUED = "queued", _("queued")
-        RUNNING = "running", _("running")
-        DONE = "done", _("done")
-        FAILED = "failed", _("failed")
+        # Their own context: "running" of an import reads differently in Chinese.
+        QUEUED = "queued", pgettext_lazy("look-back run", "queued")
+        RUNNING = "running", pgettext_lazy("look-back run", "running")
+        DONE = "done", pgettext_lazy("look-back run", "done")
+        FAILED = "failed", pgettext_lazy("look-back run", "failed")
 
     class Engine(models.TextChoices):
         DUCKDB = "duckdb", "DuckDB"

@@ -38,12 +38,7 @@ from .models import Finding, Run
 log = logging.getLogger(__name__)
 view_problems = capability_required(Capability.VIEW_PROBLEMS)
 
-STATE_LABELS = {
-    Run.State.QUEUED: pgettext_lazy("look-back run", "queued"),
-    Run.State.RUNNING: pgettext_lazy("look-back run", "running"),
-    Run.State.DONE: pgettext_lazy("look-back run", "done"),
-    Run.State.FAILED: pgettext_lazy("look-back run", "failed"),
-}
+STATE_LABELS = dict(Run.State.choices)
 WORKING = {Run.State.QUEUED, Run.State.RUNNING}
 
 

@@ -8,6 +8,7 @@ that "found again" and "found by both" are facts of one record rather than two r
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .choices import Category, Severity, Source, Status, TargetType
 
@@ -39,7 +40,7 @@ class Problem(models.Model):
     village = models.ForeignKey("registry.Region", null=True, on_delete=models.PROTECT, related_name="+",
                                 verbose_name=_("village"))
 
-    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.OPEN,
+    status = models.CharField(pgettext_lazy("problem", "status"), max_length=12, choices=Status.choices, default=Status.OPEN,
                               db_index=True)
     # False once a run that checked this code over this target's region no longer finds it; the
     # problem stays open until someone verifies the fix (issue 5), but the ledger can say so.
