@@ -113,3 +113,10 @@ def test_prepare_again_for_another_date_recomputes_the_ages():
     assert again["person"].column_names == once["person"].column_names
     assert again["person"]["age"].to_pylist() == [60, 60]
     assert again["person"].schema.field("birth_date").type == pa.date32()
+
+
+def test_an_infinite_or_undefined_number_is_no_value():
+    from huitoukan.lookback.engine.core import normalise
+
+    assert normalise(float("inf")) is None and normalise(float("-inf")) is None and normalise(float("nan")) is None
+    assert normalise(2.5) == "2.50"

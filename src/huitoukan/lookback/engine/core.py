@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -189,6 +190,8 @@ def normalise(value):
     if isinstance(value, Decimal) and value.as_tuple().exponent == 0:
         # DuckDB's SUM of integers is a HUGEINT, which reaches Arrow as DECIMAL(38,0); Spark's a BIGINT.
         return int(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return None  # an unguarded x / 0: no value rather than a crash of the whole run
     if isinstance(value, Decimal | float):
         return str(Decimal(str(value)).quantize(Decimal("0.01")))
     if isinstance(value, dt.datetime):
