@@ -306,3 +306,14 @@ def test_times_are_the_installations_clock(ledger, settings):
     with timezone.override("UTC"):
         row = by_number(export_csv(full=True))[ledger["person"].number]
     assert row["首次发现"] == "2024-03-01 01:30"
+
+
+@pytest.mark.django_db
+def test_an_id_number_quoted_in_the_description_is_masked_like_the_column(ledger, users):
+    problem = ledger["person"]
+    number = problem.person.id_number
+    Problem.objects.filter(pk=problem.pk).update(description=f"证件号码{number}与性别不符")
+    masked = by_number(export_csv(users[Role.TOWN_CADRE]))[problem.number]["问题描述"]
+    assert number not in masked and mask_id_number(number) in masked
+    assert number in by_number(export_csv(users[Role.COUNTY_ADMIN]))[problem.number]["问题描述"]
+    assert number in by_number(export_csv(full=True))[problem.number]["问题描述"]

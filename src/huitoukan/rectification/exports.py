@@ -40,6 +40,7 @@ from huitoukan.registry.exports import _neutralise
 
 from .choices import Category, Severity, Source, Status
 from .models import Problem, ProblemSource
+from .queries import shown_text
 
 HEADERS = [
     "问题编号", "问题代码", "问题类别", "严重程度", "县", "乡镇", "村", "户编号", "户主姓名", "姓名", "证件号码",
@@ -63,7 +64,7 @@ WIDTHS = [11, 20, 14, 8, 10, 10, 12, 20, 9, 9, 20, 60, 12, 14, 16, 16]
 _FIELDS = (
     "pk", "code", "category", "severity", "county__name", "town__code", "town__name", "village__name",
     "household__household_no", "household__head_name", "person__household__household_no",
-    "person__household__head_name", "person__name", "person__id_number", "description", "status",
+    "person__household__head_name", "person__name", "person__id_number", "description", "values", "status",
     "first_found_at", "last_found_at",
 )
 
@@ -86,8 +87,13 @@ def write_problems(problems, out, file_format: str, *, user=None, full_id_number
         raise ExportFormatError(_("Unknown export format “%(format)s”: use xlsx or csv.") % {"format": file_format})
     with translation.override(FILE_LANGUAGE):
         labels = _labels()
-    show_id = (lambda value: value) if full_id_numbers else (lambda value: id_number_for(user, value))
-    rows = _rows(problems, labels, show_id)
+    if full_id_numbers:
+        show_id, show_text = (lambda value: value), (lambda text, values, id_number: text)
+    else:
+        # The description is the rule's message and may quote an ID number: masked like the column.
+        show_id = lambda value: id_number_for(user, value)  # noqa: E731
+        show_text = lambda text, values, id_number: shown_text(user, text, values, id_number)  # noqa: E731
+    rows = _rows(problems, labels, show_id, show_text)
     writer = _write_xlsx if file_format == "xlsx" else _write_csv
     if isinstance(out, (str, os.PathLike)):
         if file_format == "xlsx":  # XlsxWriter opens the path itself, after its temporary files
@@ -105,7 +111,7 @@ def _labels() -> dict[str, dict[str, str]]:
     }
 
 
-def _rows(problems, labels, show_id):
+def _rows(problems, labels, show_id, show_text):
     """(town code, ledger row) per problem, in the queryset's order. Sources are read once per
     chunk of problems, not once per problem."""
     source_order = {value: i for i, value in enumerate(Source.values)}
@@ -128,7 +134,7 @@ def _rows(problems, labels, show_id):
                 r.county__name or "", r.town__name or "", r.village__name or "",
                 household_no, head_name, r.person__name or "",
                 show_id(r.person__id_number or ""),
-                r.description,
+                show_text(r.description, r.values, r.person__id_number or ""),
                 "、".join(labels["source"].get(s, s) for s in sorted(sources[r.pk], key=source_order.get)),
                 labels["status"].get(r.status, r.status),
                 _local(r.first_found_at, zone), _local(r.last_found_at, zone),

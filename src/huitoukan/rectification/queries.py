@@ -160,20 +160,20 @@ def _is_id_key(key: str) -> bool:
     return "id_number" in key
 
 
-def _id_values(values: dict, person=None) -> list[str]:
+def _id_values(values: dict, id_number: str = "") -> list[str]:
     found = [str(v) for k, v in (values or {}).items() if _is_id_key(k) and v not in (None, "")]
-    if person is not None and person.id_number:
-        found.append(person.id_number)
+    if id_number:
+        found.append(id_number)
     return sorted(set(found), key=len, reverse=True)  # longest first, so no number masks part of another
 
 
-def shown_text(user, text: str, values: dict | None = None, person=None) -> str:
+def shown_text(user, text: str, values: dict | None = None, id_number: str = "") -> str:
     """A rule's message as this user may read it: every ID number in it masked unless the user sees
     full ID numbers. The numbers the finding carries are masked wherever they appear (an invalid
     number need not look like one); anything else shaped like an ID number is masked too."""
     if not text or not masks_id_number(user):
         return text
-    for value in _id_values(values or {}, person):
+    for value in _id_values(values or {}, id_number):
         text = text.replace(value, mask_id_number(value))
     return ID_LIKE_IN_TEXT.sub(lambda m: mask_id_number(m.group(0)), text)
 

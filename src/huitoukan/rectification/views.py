@@ -42,7 +42,7 @@ def problem_list(request):
     for problem in page.object_list:
         problem.shown_household = problem.household or (problem.person.household if problem.person else None)
         problem.shown_description = queries.shown_text(request.user, problem.description, problem.values,
-                                                       problem.person)
+                                                       _id_number(problem))
     context = {"form": form, "page": page, "page_numbers": page_window(page), "filters": filters,
                "query_string": _without_page(request)}
     # htmx asks for the results only (live filtering) and the village select out of band, as the
@@ -83,13 +83,13 @@ def problem_detail(request, pk):
     severities = dict(Severity.choices)
     for finding in findings:
         finding.severity_label = severities.get(finding.severity, finding.severity)
-        finding.shown_message = queries.shown_text(user, finding.message, finding.values, problem.person)
+        finding.shown_message = queries.shown_text(user, finding.message, finding.values, _id_number(problem))
     household = problem.household or (problem.person.household if problem.person else None)
     rule = next((r for r in safe_rule_catalog() if r.code == problem.code), None)
     return render(request, "rectification/problem_detail.html", {
         "problem": problem,
         "rule": rule,
-        "description": queries.shown_text(user, problem.description, problem.values, problem.person),
+        "description": queries.shown_text(user, problem.description, problem.values, _id_number(problem)),
         "values": queries.shown_values(user, problem.values),
         "household": household,
         "person": problem.person,
@@ -102,3 +102,7 @@ def _without_page(request) -> str:
     params = request.GET.copy()
     params.pop("page", None)
     return params.urlencode()
+
+
+def _id_number(problem) -> str:
+    return problem.person.id_number if problem.person else ""
