@@ -195,6 +195,12 @@ MEDIA_ROOT = DATA_DIR / "uploads"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
+# Evidence files of rectification steps (rectification/evidence.py): at most this big, this many a step.
+HUITOUKAN_EVIDENCE_MAX_BYTES = env.int("HUITOUKAN_EVIDENCE_MAX_MB", default=20) * 1024 * 1024
+HUITOUKAN_EVIDENCE_MAX_FILES = 10
+# Notices of approaching deadlines start this many days before the deadline.
+HUITOUKAN_DEADLINE_WARNING_DAYS = env.int("HUITOUKAN_DEADLINE_WARNING_DAYS", default=3)
+
 # Folders of rule files a county adds to the built-in ones (lookback/rules/); see docs/rules.md.
 HUITOUKAN_RULE_DIRS = env.list("HUITOUKAN_RULE_DIRS", default=[])
 

@@ -61,7 +61,7 @@ def test_new_findings_become_open_problems_with_their_links(county, rules):
 
     result = record_findings(run, findings, rules)
 
-    assert result == {"findings": 3, "new": 3, "known": 0, "no_longer_found": 0}
+    assert result == {"findings": 3, "new": 3, "known": 0, "reopened": 0, "no_longer_found": 0}
     water = Problem.objects.get(code="TEST_WATER")
     assert (water.target_type, water.target_key, water.category, water.title) == (
         "household", household.household_no, "guarantee", "测试：饮水不安全")
@@ -93,7 +93,7 @@ def test_known_problems_take_the_latest_finding_and_nothing_is_duplicated(county
     result = record_findings(second, _findings([
         _household(household, severity="general", message="新描述", values='{"x": 1}')]), rules)
 
-    assert result == {"findings": 1, "new": 0, "known": 1, "no_longer_found": 0}
+    assert result == {"findings": 1, "new": 0, "known": 1, "reopened": 0, "no_longer_found": 0}
     problem.refresh_from_db()
     assert Problem.objects.count() == 1 and ProblemSource.objects.count() == 1
     assert (problem.description, problem.values, problem.severity) == ("新描述", {"x": 1}, "general")

@@ -28,22 +28,32 @@ class Capability:
     EXPORT_PERSONAL = "export_personal"
     RUN_LOOKBACK = "run_lookback"  # start look-back runs
     VIEW_PROBLEMS = "view_problems"  # the problem ledger of one's regions
+    RECTIFY_PROBLEMS = "rectify_problems"  # report progress and "fixed", with evidence
+    VERIFY_PROBLEMS = "verify_problems"  # verify a reported fix: close it, or return it
+    ASSIGN_PROBLEMS = "assign_problems"  # responsible unit, person and deadline
+    RECORD_PROBLEMS = "record_problems"  # problems found by people (self-check, inspections)
 
 
 C = Capability
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     Role.COUNTY_ADMIN: frozenset(
         {C.VIEW_REGISTRY, C.VIEW_ID_NUMBER, C.VIEW_HEALTH, C.IMPORT_REGISTRY, C.EDIT_POLICY, C.MANAGE_USERS,
-         C.EXPORT_PERSONAL, C.RUN_LOOKBACK, C.VIEW_PROBLEMS}
+         C.EXPORT_PERSONAL, C.RUN_LOOKBACK, C.VIEW_PROBLEMS, C.RECTIFY_PROBLEMS, C.VERIFY_PROBLEMS,
+         C.ASSIGN_PROBLEMS, C.RECORD_PROBLEMS}
     ),
     # Town and village cadres work households face to face: they see health (to plan assistance)
-    # but not full ID numbers, which they never need to type.
-    Role.TOWN_CADRE: frozenset({C.VIEW_REGISTRY, C.VIEW_HEALTH, C.EXPORT_PERSONAL, C.VIEW_PROBLEMS}),
-    Role.VILLAGE_CADRE: frozenset({C.VIEW_REGISTRY, C.VIEW_HEALTH, C.VIEW_PROBLEMS}),
+    # but not full ID numbers, which they never need to type. They rectify their problems and
+    # report them fixed; they never verify their own work (对账销号 is the county's). A town records
+    # its own self-check (rectification/intake.py limits it to that source).
+    Role.TOWN_CADRE: frozenset({C.VIEW_REGISTRY, C.VIEW_HEALTH, C.EXPORT_PERSONAL, C.VIEW_PROBLEMS,
+                                C.RECTIFY_PROBLEMS, C.RECORD_PROBLEMS}),
+    Role.VILLAGE_CADRE: frozenset({C.VIEW_REGISTRY, C.VIEW_HEALTH, C.VIEW_PROBLEMS, C.RECTIFY_PROBLEMS}),
     Role.HELPER: frozenset({C.VIEW_REGISTRY, C.VIEW_HEALTH, C.VIEW_PROBLEMS}),
     # Inspectors verify identities against other records: they need the full number.
-    # Inspectors run their own look-backs over the regions they inspect.
-    Role.INSPECTOR: frozenset({C.VIEW_REGISTRY, C.VIEW_ID_NUMBER, C.VIEW_HEALTH, C.RUN_LOOKBACK, C.VIEW_PROBLEMS}),
+    # Inspectors run their own look-backs over the regions they inspect, record what their
+    # inspections find, and verify fixes; they do not rectify.
+    Role.INSPECTOR: frozenset({C.VIEW_REGISTRY, C.VIEW_ID_NUMBER, C.VIEW_HEALTH, C.RUN_LOOKBACK, C.VIEW_PROBLEMS,
+                               C.VERIFY_PROBLEMS, C.RECORD_PROBLEMS}),
     Role.DATA_PROVIDER: frozenset(),
     Role.LEADER: frozenset({C.VIEW_REGISTRY, C.VIEW_PROBLEMS}),
 }
@@ -68,6 +78,10 @@ CAPABILITY_LABELS = {
     C.EXPORT_PERSONAL: _("export personal data"),
     C.RUN_LOOKBACK: _("run look-backs"),
     C.VIEW_PROBLEMS: _("see the problem ledger"),
+    C.RECTIFY_PROBLEMS: _("report rectification"),
+    C.VERIFY_PROBLEMS: _("verify and close problems"),
+    C.ASSIGN_PROBLEMS: _("assign problems and set deadlines"),
+    C.RECORD_PROBLEMS: _("record problems found by people"),
 }
 
 

@@ -38,6 +38,7 @@ class Run(models.Model):
     findings_count = models.PositiveIntegerField(_("findings"), default=0)
     new_problems = models.PositiveIntegerField(_("new problems"), default=0)
     no_longer_found = models.PositiveIntegerField(_("problems no longer found"), default=0)
+    reopened = models.PositiveIntegerField(_("closed problems found again"), default=0)
     counts_by_rule = models.JSONField(_("findings by rule"), default=dict, blank=True)  # {code: n}
     duration = models.FloatField(_("duration (s)"), null=True, blank=True)
     progress = models.PositiveSmallIntegerField(_("progress %"), default=0)

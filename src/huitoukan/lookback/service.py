@@ -187,6 +187,7 @@ def _execute(run: Run, report: _Reporter, started: float) -> None:
         run.findings_count = ledger["findings"]
         run.new_problems = ledger["new"]
         run.no_longer_found = ledger["no_longer_found"]
+        run.reopened = ledger["reopened"]
         run.counts_by_rule = result.counts()
         run.state, run.finished_at = Run.State.DONE, timezone.now()
         run.duration = round(time.perf_counter() - started, 3)

@@ -21,6 +21,9 @@ DEFAULTS = {
     "team_days_poor_village": 20,
     "team_days_other_village": 10,
     "fund_stagnant_days": 90,
+    "deadline_days_serious": 15,
+    "deadline_days_general": 30,
+    "deadline_days_notice": 60,
 }
 
 
@@ -58,6 +61,19 @@ class PolicyProfile(models.Model):
     )
     fund_stagnant_days = models.PositiveSmallIntegerField(
         _("days before undisbursed funds count as stagnant"), default=DEFAULTS["fund_stagnant_days"]
+    )
+    # Rectification deadlines a problem gets when it is assigned without one (issue 5).
+    deadline_days_serious = models.PositiveSmallIntegerField(
+        _("days to rectify a serious problem"), default=DEFAULTS["deadline_days_serious"],
+        validators=[MinValueValidator(1)],
+    )
+    deadline_days_general = models.PositiveSmallIntegerField(
+        _("days to rectify a general problem"), default=DEFAULTS["deadline_days_general"],
+        validators=[MinValueValidator(1)],
+    )
+    deadline_days_notice = models.PositiveSmallIntegerField(
+        _("days to rectify a notice"), default=DEFAULTS["deadline_days_notice"],
+        validators=[MinValueValidator(1)],
     )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

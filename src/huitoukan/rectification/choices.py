@@ -43,3 +43,34 @@ class TargetType(models.TextChoices):
     HOUSEHOLD = "household", _("household")
     PERSON = "person", _("person")
     VILLAGE = "village", _("village")
+
+
+class Action(models.TextChoices):
+    """What a step in a problem's history did (ProblemEvent.action)."""
+
+    RECORDED = "recorded", _("recorded")  # by hand or from an inspection's list
+    SOURCE_ADDED = "source_added", _("found by another source")
+    ASSIGNED = "assigned", _("assigned")
+    STARTED = "started", _("rectification started")
+    PROGRESS = "progress", _("progress reported")
+    REPORTED_FIXED = "reported_fixed", _("reported fixed")
+    VERIFIED = "verified", _("verified and closed")
+    VERIFICATION_FAILED = "verification_failed", _("verification failed")
+    REOPENED = "reopened", _("found again after closing")
+    FOUND_AGAIN = "found_again", _("found again while awaiting verification")
+
+
+class NoticeKind(models.TextChoices):
+    ASSIGNED = "assigned", _("newly assigned")
+    DEADLINE_NEAR = "deadline_near", _("deadline approaching")
+    OVERDUE = "overdue", _("overdue")
+    RETURNED = "returned", _("verification failed")
+    REOPENED = "reopened", _("found again after closing")
+
+
+#: Statuses in which a problem is still being worked by its town: the ones a deadline applies to.
+WORKING_STATUSES = (Status.OPEN, Status.IN_PROGRESS)
+#: Sources people record (every source but a look-back run).
+HUMAN_SOURCES = tuple(value for value in Source.values if value != Source.LOOKBACK)
+#: Sources that check a town from outside: what its own self-check should have found first.
+OUTSIDE_SOURCES = tuple(value for value in HUMAN_SOURCES if value != Source.SELF_CHECK)

@@ -4,6 +4,9 @@ The findings go into a temporary table first (COPY on PostgreSQL, executemany on
 change to the ledger is then one statement over that table, written so that SQLite (≥ 3.33, for
 UPDATE … FROM) and PostgreSQL run the same text:
 
+- a finding of a closed problem reopens it, marked recurring (屡改屡犯), with an event naming the
+  closure it undoes and a notice to its responsible person; a finding of a problem reported fixed
+  and awaiting verification is written into its history (recurrence.py does the same for one problem);
 - a finding whose (code, target) the ledger knows updates that problem: last found, last run, the
   latest description, values and severity, and "found by the latest run" again;
 - any other finding becomes a new open problem, with its household, person and regions;
@@ -26,8 +29,8 @@ from django.utils import timezone
 from huitoukan.lookback.models import Finding
 from huitoukan.registry.models import Household, Person, Region
 
-from .choices import Source, Status
-from .models import Problem, ProblemSource
+from .choices import Action, NoticeKind, Source, Status
+from .models import Notice, Problem, ProblemEvent, ProblemSource
 
 STAGING = "huitoukan_lookback_findings"
 FINDING_COLUMNS = ("code", "target_type", "target_key", "household_id", "person_id", "village_code", "severity",
@@ -49,7 +52,7 @@ def record_findings(run, findings: pa.Table, rules=None) -> dict:
     rules the run ran (their titles and categories name new problems); without them the run's
     recorded rule versions name the codes and the catalog supplies the rest.
 
-    Returns {"findings", "new", "known", "no_longer_found"}."""
+    Returns {"findings", "new", "known", "reopened", "no_longer_found"}."""
     if rules is None:
         from huitoukan.lookback.service import available_rules
 
@@ -64,13 +67,15 @@ def record_findings(run, findings: pa.Table, rules=None) -> dict:
         _create_staging(cursor)
         _fill_staging(cursor, findings, meta)
         _resolve_links(cursor)
+        reopened = _reopen_closed(cursor, run, now)
         known = _update_known(cursor, run, now)
         new = _insert_new(cursor, run, now)
         _add_sources(cursor, run, now)
         gone = _mark_not_found(cursor, run, sorted(meta), now)
         _insert_findings(cursor, run)
         cursor.execute(f"DROP TABLE {STAGING}")
-    return {"findings": findings.num_rows, "new": new, "known": known, "no_longer_found": gone}
+    return {"findings": findings.num_rows, "new": new, "known": known, "reopened": reopened,
+            "no_longer_found": gone}
 
 
 def _create_staging(cursor) -> None:
@@ -135,6 +140,42 @@ def _resolve_links(cursor) -> None:
             WHERE hh_id IS NULL""")
 
 
+def _json_object(pairs: dict[str, str]) -> str:
+    """A JSON object built in SQL from column expressions, in the database's own words."""
+    function = "jsonb_build_object" if connection.vendor == "postgresql" else "json_object"
+    arguments = ", ".join(f"'{key}', {value}" for key, value in pairs.items())
+    return f"{function}({arguments})"
+
+
+def _reopen_closed(cursor, run, now) -> int:
+    """Closed problems this run finds again: an event each (naming the closure), a notice to the
+    responsible person, then open and recurring. Problems awaiting verification get an event."""
+    problem, event, notice = t(Problem), t(ProblemEvent), t(Notice)
+    found = f"FROM {STAGING} s JOIN {problem} p ON p.code = s.code AND p.target_key = s.target_key"
+    details = _json_object({"run": "%s", "closed_at": "p.closed_at", "closed_by": "p.closed_by_id"})
+    cursor.execute(f"""
+        INSERT INTO {event} (problem_id, action, from_status, to_status, note, details, actor_id, actor_name, at)
+        SELECT p.id, %s, p.status, %s, '', {details}, NULL, '', %s {found} WHERE p.status = %s""",
+        [Action.REOPENED, Status.OPEN, run.pk, now, Status.CLOSED])
+    cursor.execute(f"""
+        INSERT INTO {event} (problem_id, action, from_status, to_status, note, details, actor_id, actor_name, at)
+        SELECT p.id, %s, p.status, p.status, '', {_json_object({"run": "%s"})}, NULL, '', %s {found}
+        WHERE p.status = %s""",
+        [Action.FOUND_AGAIN, run.pk, now, Status.FIXED])
+    cursor.execute(f"""
+        INSERT INTO {notice} (user_id, problem_id, kind, {q("key")}, message, created_at, read_at)
+        SELECT p.responsible_person_id, p.id, %s, %s, '', %s, NULL {found}
+        WHERE p.status = %s AND p.responsible_person_id IS NOT NULL""",
+        [NoticeKind.REOPENED, f"run{run.pk}", now, Status.CLOSED])
+    cursor.execute(f"""
+        UPDATE {problem} SET status = %s, recurring = %s, recurrence_count = recurrence_count + 1,
+            reopened_at = %s, closed_at = NULL, closed_by_id = NULL, fixed_at = NULL, fixed_by_id = NULL
+        WHERE status = %s AND EXISTS (SELECT 1 FROM {STAGING} s
+                                      WHERE s.code = {problem}.code AND s.target_key = {problem}.target_key)""",
+        [Status.OPEN, True, now, Status.CLOSED])
+    return cursor.rowcount
+
+
 def _update_known(cursor, run, now) -> int:
     problem = t(Problem)
     cursor.execute(f"""
@@ -154,20 +195,21 @@ def _insert_new(cursor, run, now) -> int:
     cursor.execute(f"""
         INSERT INTO {problem} (code, target_type, target_key, category, severity, title, description,
             {q("values")}, household_id, person_id, county_id, town_id, village_id, status, still_found,
-            first_found_at, last_found_at, first_run_id, last_run_id, not_found_by_id, created_at, updated_at)
+            first_found_at, last_found_at, first_run_id, last_run_id, not_found_by_id, created_at, updated_at,
+            responsible_unit, recurring, recurrence_count)
         SELECT s.code, s.target_type, s.target_key, s.category, s.severity, s.title, s.message, s.vals,
-            s.hh_id, s.p_id, s.county_id, s.town_id, s.village_id, %s, %s, %s, %s, %s, %s, NULL, %s, %s
+            s.hh_id, s.p_id, s.county_id, s.town_id, s.village_id, %s, %s, %s, %s, %s, %s, NULL, %s, %s, '', %s, 0
         FROM {STAGING} s
         WHERE NOT EXISTS (SELECT 1 FROM {problem} p WHERE p.code = s.code AND p.target_key = s.target_key)""",
-        [Status.OPEN, True, now, now, run.pk, run.pk, now, now])
+        [Status.OPEN, True, now, now, run.pk, run.pk, now, now, False])
     return cursor.rowcount
 
 
 def _add_sources(cursor, run, now) -> None:
     problem, source = t(Problem), t(ProblemSource)
     cursor.execute(f"""
-        INSERT INTO {source} (problem_id, source, {q("round")}, run_id, created_by_id, created_at)
-        SELECT p.id, %s, '', %s, %s, %s
+        INSERT INTO {source} (problem_id, source, {q("round")}, description, run_id, created_by_id, created_at)
+        SELECT p.id, %s, '', '', %s, %s, %s
         FROM {STAGING} s JOIN {problem} p ON p.code = s.code AND p.target_key = s.target_key
         WHERE NOT EXISTS (SELECT 1 FROM {source} ps
                           WHERE ps.problem_id = p.id AND ps.source = %s AND ps.{q("round")} = '')""",

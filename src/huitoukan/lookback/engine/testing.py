@@ -42,6 +42,9 @@ POLICY_DEFAULTS = {
     "team_days_poor_village": 20,
     "team_days_other_village": 10,
     "fund_stagnant_days": 90,
+    "deadline_days_serious": 15,
+    "deadline_days_general": 30,
+    "deadline_days_notice": 60,
 }
 
 ID_PREFIX = "522628"  # a county code stdnum knows for every year the defaults use
