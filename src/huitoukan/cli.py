@@ -51,13 +51,14 @@ def _register() -> None:
     from huitoukan.lookback.cli import check
     from huitoukan.ops.cli import register as register_ops
     from huitoukan.policy.cli import app as policy_app
+    from huitoukan.rectification import cli_intake, cli_reports  # noqa: F401  (register their commands)
     from huitoukan.rectification.cli import problems_app
     from huitoukan.registry.cli import import_app
     from huitoukan.synth.cli import synth
 
     app.add_typer(import_app, name="import", help="Import files (registry; department datasets later).")
     app.add_typer(policy_app, name="policy", help="The year's standards (policy profiles).")
-    app.add_typer(problems_app, name="problems", help="The problem ledger: export it.")
+    app.add_typer(problems_app, name="problems", help="The problem ledger: export, import, reports, reminders.")
     app.command(name="check", help="Run a look-back over the registry (or a region); problems are written.")(check)
     app.command(name="synth", help="Write a synthetic county: registry export, datasets, ground truth.")(synth)
     register_ops(app)

@@ -1,0 +1,3 @@
+"""Pages of the rectification intake (see the module they route)."""
+
+urlpatterns = []

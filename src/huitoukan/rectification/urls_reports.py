@@ -1,0 +1,3 @@
+"""Pages of the rectification reports (see the module they route)."""
+
+urlpatterns = []

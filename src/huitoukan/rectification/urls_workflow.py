@@ -1,0 +1,3 @@
+"""Pages of the rectification workflow (see the module they route)."""
+
+urlpatterns = []
