@@ -65,6 +65,14 @@ def test_demo_prepares_a_county_and_the_server_lets_the_admin_in(tmp_path):
         baselines = db.execute("SELECT SUM(households) FROM lookback_baseline").fetchone()[0]
     assert runs == [("done", problems)] and problems > 0, "one look-back, its problems in the ledger"
     assert baselines == 300, "the five baselines count every household"
+    assert re.search(r"督查人员 inspector 的初始密码（只显示这一次）：\S+", prepared.stdout), "users of other roles"
+    with closing(sqlite3.connect(tmp_path / "huitoukan.sqlite3")) as db:
+        statuses = dict(db.execute("SELECT status, COUNT(*) FROM rectification_problem GROUP BY status"))
+        evidence = db.execute("SELECT COUNT(*) FROM rectification_evidence").fetchone()[0]
+        returned = db.execute("SELECT COUNT(*) FROM rectification_problemevent "
+                              "WHERE action = 'verification_failed'").fetchone()[0]
+    assert statuses.get("closed") == 3 and statuses.get("fixed") == 2, statuses
+    assert evidence == 6 and returned == 1, "fixes reported with a photo; one returned by the inspector"
 
     rerun = subprocess.run(
         [HUITOUKAN, "demo", "--no-serve"], env=_env(tmp_path), capture_output=True, text=True, timeout=600,

@@ -62,6 +62,7 @@ def demo(
     else:
         _echo("登记库已有数据，跳过生成和导入。")
     createadmin("admin")
+    _demo_rectification("admin")
     if not no_serve:
         serve(host="127.0.0.1", port=port, workers=2, no_worker=False)
 
@@ -101,6 +102,20 @@ def _demo_lookback(as_of) -> None:
         _echo(run.error)
         raise typer.Exit(1)
     print_result(run)
+
+
+def _demo_rectification(admin_username: str) -> None:
+    """Users of the other roles, and some problems taken through the workflow (ops/demo_rectification.py)."""
+    from huitoukan.accounts.models import User
+    from huitoukan.ops.demo_rectification import create_demo_users, work_some_problems
+
+    for username, role, password in create_demo_users():
+        _echo(f"{role} {username} 的初始密码（只显示这一次）：{password}")
+    admin = User.objects.filter(username=admin_username).first()
+    worked = work_some_problems(admin) if admin else {}
+    if worked:
+        _echo("整改示例：交办 {assigned} 个问题，报告整改 {reported} 个，核验销号 {verified} 个，退回 {returned} 个。"
+              .format(**worked))
 
 
 def register(app: typer.Typer) -> None:
