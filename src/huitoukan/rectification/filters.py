@@ -9,7 +9,7 @@ from django.utils.translation import pgettext_lazy
 from huitoukan.registry.filters import HouseholdFilterForm, PlainSelect, RegionSelect
 
 from .choices import Category, Severity, Source, Status
-from .queries import NO_LONGER_FOUND, STILL_FOUND
+from .queries import ASSIGNED_TO_ME, NO_LONGER_FOUND, STILL_FOUND, UNASSIGNED, YES
 
 
 def _blank(label):
@@ -38,6 +38,16 @@ class ProblemFilterForm(forms.Form):
                                choices=_blank(_("all sources")) + Source.choices)
     found = forms.ChoiceField(label=_("latest run"), required=False, widget=PlainSelect, choices=[
         ("", _("found or not")), (STILL_FOUND, _("still found")), (NO_LONGER_FOUND, _("no longer found")),
+    ])
+    overdue = forms.ChoiceField(label=_("deadline"), required=False, widget=PlainSelect, choices=[
+        ("", _("overdue or not")), (YES, _("overdue")),
+    ])
+    recurring = forms.ChoiceField(label=_("recurring"), required=False, widget=PlainSelect, choices=[
+        ("", _("recurring or not")), (YES, _("recurring (found again after closing)")),
+    ])
+    assigned = forms.ChoiceField(label=_("responsible"), required=False, widget=PlainSelect, choices=[
+        ("", _("anyone or nobody")), (ASSIGNED_TO_ME, _("assigned to me")),
+        (UNASSIGNED, _("unassigned (no unit, no person)")),
     ])
     # Set by the run page's links ("what this run found"); not shown as a field of its own.
     run = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)

@@ -60,6 +60,10 @@ def scoped_problems(user):
 
 STILL_FOUND = "yes"
 NO_LONGER_FOUND = "no"
+#: Values of the workflow's filters (overdue, recurring, assigned).
+YES = "yes"
+ASSIGNED_TO_ME = "me"
+UNASSIGNED = "none"
 PROBLEM_NUMBER = re.compile(r"^WT0*(\d{1,9})$", re.IGNORECASE)
 #: Above this many matching households the search stays a subquery instead of a list of ids.
 MAX_LISTED_HOUSEHOLDS = 2000
@@ -99,7 +103,23 @@ def problems_for_list(user, filters: dict):
         qs = qs.filter(findings__run_id=filters["run"])  # one Finding per (run, problem): no duplicates
     if filters.get("q"):
         qs = qs.filter(search_q(user, filters["q"]))
+    qs = _workflow_filters(qs, user, filters)
     return qs.order_by("-last_found_at", "-id")
+
+
+def _workflow_filters(qs, user, filters: dict):
+    """Overdue, recurring, and whose problem it is (assigned to me, or to nobody yet)."""
+    from .assignment import overdue_q
+
+    if filters.get("overdue") == YES:
+        qs = qs.filter(overdue_q())
+    if filters.get("recurring") == YES:
+        qs = qs.filter(recurring=True)
+    if filters.get("assigned") == ASSIGNED_TO_ME:
+        qs = qs.filter(responsible_person_id=user.pk)
+    elif filters.get("assigned") == UNASSIGNED:
+        qs = qs.filter(responsible_person__isnull=True, responsible_unit="")
+    return qs
 
 
 def list_page(queryset, page_number, per_page: int = 50):
@@ -111,7 +131,7 @@ def list_page(queryset, page_number, per_page: int = 50):
     page = paginator.get_page(page_number)
     ids = list(page.object_list)
     rows = Problem.objects.filter(pk__in=ids).select_related(
-        "village", "town", "household", "person__household",
+        "village", "town", "household", "person__household", "responsible_person",
     )
     by_id = {p.pk: p for p in rows}
     page.object_list = [by_id[pk] for pk in ids if pk in by_id]
@@ -248,3 +268,21 @@ def shown_values(user, values: dict) -> list[tuple[str, str, object]]:
                 shown = field_for(user, key, shown)
         rows.append((key, VALUE_LABELS.get(key, key), shown))
     return rows
+
+
+# ---- a problem's history ---------------------------------------------------------------------
+
+
+def problem_events(problem):
+    """The problem's history in order, with each step's evidence and actor: three queries."""
+    from .models import ProblemEvent
+
+    return list(ProblemEvent.objects.filter(problem=problem).select_related("actor")
+                .prefetch_related("evidence").order_by("at", "id"))
+
+
+def scoped_evidence(user):
+    """Evidence files of the problems the user may see (anything else is 404, as its problem)."""
+    from .models import Evidence
+
+    return Evidence.objects.filter(problem_scope_q(user, prefix="problem__"))

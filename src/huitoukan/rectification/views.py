@@ -35,6 +35,23 @@ def _form(request):
 @view_problems
 @require_GET
 def problem_list(request):
+    context = list_context(request)
+    # htmx asks for the results only (live filtering) and the village select out of band, as the
+    # household list does; a normal request or a history reload gets the whole page.
+    if request.htmx and not request.htmx.history_restore_request:
+        response = render(request, "rectification/problem_list_results.html", context | {"oob": True})
+    else:
+        response = render(request, "rectification/problem_list.html", context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def list_context(request, **workflow) -> dict:
+    """What the list page shows for the request's filters (also re-rendered by the bulk assignment
+    when it refuses, with its form and the ticked rows kept)."""
+    # Imported here: views_workflow builds on this module.
+    from .views_workflow import list_workflow_context
+
     form = _form(request)
     filters = form.filters()
     problems = queries.problems_for_list(request.user, filters)
@@ -45,14 +62,7 @@ def problem_list(request):
                                                        _id_number(problem))
     context = {"form": form, "page": page, "page_numbers": page_window(page), "filters": filters,
                "query_string": _without_page(request)}
-    # htmx asks for the results only (live filtering) and the village select out of band, as the
-    # household list does; a normal request or a history reload gets the whole page.
-    if request.htmx and not request.htmx.history_restore_request:
-        response = render(request, "rectification/problem_list_results.html", context | {"oob": True})
-    else:
-        response = render(request, "rectification/problem_list.html", context)
-    patch_vary_headers(response, ["HX-Request"])
-    return response
+    return context | list_workflow_context(request, page, **workflow)
 
 
 @view_problems
@@ -76,6 +86,15 @@ def problem_export(request, file_format):
 @require_GET
 def problem_detail(request, pk):
     problem = queries.problem_for_user(request.user, pk)
+    return render(request, "rectification/problem_detail.html", detail_context(request, problem))
+
+
+def detail_context(request, problem, **workflow) -> dict:
+    """What the problem page shows; `workflow` carries a refused form's error and kept input (the
+    workflow views re-render the page with it)."""
+    # Imported here: views_workflow builds on this module.
+    from .views_workflow import detail_workflow_context
+
     user = request.user
     findings = list(
         Finding.objects.filter(problem=problem).select_related("run").order_by("-run__as_of", "-run_id")
@@ -86,7 +105,7 @@ def problem_detail(request, pk):
         finding.shown_message = queries.shown_text(user, finding.message, finding.values, _id_number(problem))
     household = problem.household or (problem.person.household if problem.person else None)
     rule = next((r for r in safe_rule_catalog() if r.code == problem.code), None)
-    return render(request, "rectification/problem_detail.html", {
+    return {
         "problem": problem,
         "rule": rule,
         "description": queries.shown_text(user, problem.description, problem.values, _id_number(problem)),
@@ -95,7 +114,7 @@ def problem_detail(request, pk):
         "person": problem.person,
         "sources": problem.sources.select_related("run", "created_by").order_by("created_at", "pk"),
         "findings": findings,
-    })
+    } | detail_workflow_context(request, problem, **workflow)
 
 
 def _without_page(request) -> str:
