@@ -11,10 +11,12 @@ import uuid
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from .choices import Action, Category, NoticeKind, Severity, Source, Status, TargetType
+from .evidence import KINDS as EVIDENCE_KINDS
 
 
 class Problem(models.Model):
@@ -173,11 +175,22 @@ class EvidenceStorage(FileSystemStorage):
     def deconstruct(self):  # keep migrations free of a machine's path
         return ("huitoukan.rectification.models.EvidenceStorage", (), {})
 
+    def url(self, name):
+        # FileSystemStorage would fall back to MEDIA_URL (unset: "", so "2026/05/….png", a relative
+        # link that resolves against whatever page shows it). Evidence has no public address: a page
+        # links to the evidence view, which checks the user may see the problem. Refusing here makes
+        # a template's `{{ item.file.url }}` fail loudly instead of printing a link that leaks or 404s.
+        raise NotImplementedError("evidence files have no URL; link to the evidence view")
+
 
 def evidence_path(instance, filename: str) -> str:
     # A random name: the uploader's file name is kept in the row, never trusted as a path.
+    # Folders by the county's month (TIME_ZONE), not UTC's: the first hours of a month in China are
+    # still the previous month in UTC.
     suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
-    return f"{instance.uploaded_at:%Y/%m}/{uuid.uuid4().hex}.{suffix}"
+    if suffix not in EVIDENCE_KINDS:  # only checked files are stored; never let a name choose a suffix
+        suffix = "bin"
+    return f"{timezone.localtime(instance.uploaded_at):%Y/%m}/{uuid.uuid4().hex}.{suffix}"
 
 
 class Evidence(models.Model):

@@ -108,37 +108,41 @@ def take_step(problem: Problem, user, action: str, *, note: str = "", files=()) 
     came with it is not enough."""
     note = (note or "").strip()
     files = list(files)
-    with transaction.atomic():
-        # Locked and read again: two people acting on one problem at once take turns, and the
-        # second sees the first's status.
-        problem = Problem.objects.select_for_update().get(pk=problem.pk)
-        refused = refusal(problem, user, action)
-        if refused:
-            raise refused
-        step = STEPS[action]
-        if step.note_required and not note:
-            raise StepRefused(_("Please write an explanation for this step (%(step)s).") % {"step": step.label})
-        if files and not step.takes_files:
-            raise StepRefused(_("This step takes no files."))
-        try:
-            evidence.check_all(files)
-        except evidence.EvidenceError as error:
-            raise StepRefused(str(error)) from error
-        if step.evidence_required and not files and not _fresh_evidence(problem).exists():
-            raise StepRefused(_("A report of a fix needs evidence: attach photos, scans or documents that show it."))
+    stored: list[Evidence] = []
+    try:
+        with transaction.atomic():
+            # Locked and read again: two people acting on one problem at once take turns, and the
+            # second sees the first's status.
+            problem = Problem.objects.select_for_update().get(pk=problem.pk)
+            refused = refusal(problem, user, action)
+            if refused:
+                raise refused
+            step = STEPS[action]
+            if step.note_required and not note:
+                raise StepRefused(_("Please write an explanation for this step (%(step)s).") % {"step": step.label})
+            if files and not step.takes_files:
+                raise StepRefused(_("This step takes no files."))
+            try:  # every file is checked before any is stored
+                evidence.check_all(files)
+            except evidence.EvidenceError as error:
+                raise StepRefused(str(error)) from error
+            if step.evidence_required and not files and not _fresh_evidence(problem).exists():
+                raise StepRefused(_("A report of a fix needs evidence: attach photos, scans or documents that "
+                                    "show it."))
 
-        now = timezone.now()
-        event = record_event(problem, action, user, note=note, to_status=step.to_status, at=now)
-        stored = []
-        try:
+            now = timezone.now()
+            event = record_event(problem, action, user, note=note, to_status=step.to_status, at=now)
             for upload in files:
                 stored.append(store_evidence(problem, event, upload, user, now))
             _apply(problem, step, user, now)
             _notify(problem, action, event, now)
-        except Exception:
-            for item in stored:  # the rows roll back with the transaction; the files must go too
-                item.file.delete(save=False)
-            raise
+    except BaseException:
+        # The rows rolled back with the transaction; the files must go too. Outside the atomic block
+        # on purpose: a commit can fail too (foreign keys are checked at commit). A caller that holds
+        # an outer transaction and rolls it back later is on its own: Django has no rollback hook.
+        for item in stored:
+            item.file.delete(save=False)
+        raise
     return event
 
 
