@@ -246,7 +246,7 @@ class Target:
     county_id: int | None
 
 
-def _target(code: Code, household, person, village) -> Target:
+def make_target(code: Code, household, person, village) -> Target:
     given = [(kind, obj) for kind, obj in ((TargetType.HOUSEHOLD, household), (TargetType.PERSON, person),
                                            (TargetType.VILLAGE, village)) if obj is not None]
     if len(given) != 1:
@@ -327,7 +327,7 @@ def record(user, *, code: str, source: str, round: str, description: str, househ
     if severity and severity not in Severity.values:
         raise StepRefused(_("Unknown severity %(severity)s.") % {"severity": severity})
     check_found_on(found_on)
-    target = _target(info, household, person, village)
+    target = make_target(info, household, person, village)
     if not _in_scope(user, target):
         raise StepRefused(_("This target is not in your regions."), permission=True)
     with transaction.atomic():
