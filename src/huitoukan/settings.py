@@ -98,6 +98,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "huitoukan.rectification.context_processors.notices",
             ],
         },
     },
@@ -223,7 +224,9 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "回头看 API",
-    "DESCRIPTION": "Read API for regions, households and people, limited to the caller's regions.",
+    "DESCRIPTION": "Regions, households and people (read), and the problem ledger: problems listed and read, "
+                   "their workflow steps, assignment and evidence files. Everything is limited to the caller's "
+                   "regions and role.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
 }
