@@ -162,7 +162,7 @@ def _people(user):
     return Person.objects.all() if user is None else scoped_people(user)
 
 
-def _villages(user):
+def scoped_villages(user):
     regions = Region.objects.all() if user is None else managed_regions(user)
     return regions.filter(level=RegionLevel.VILLAGE)
 
@@ -199,7 +199,7 @@ def resolve_target(user, code: Code, *, household_no: str = "", id_number: str =
                               "id_number")
         person = people[0]
     if village:
-        villages = _villages(user)
+        villages = scoped_villages(user)
         matches = list((villages.filter(code=village) if village.isdigit() else villages.filter(name=village))[:2])
         if not matches:
             raise TargetError(_("No village with this code or name in your regions."), "village")
@@ -273,7 +273,7 @@ def _in_scope(user, target: Target) -> bool:
         return _people(user).filter(pk=target.person.pk).exists()
     if target.household is not None:
         return _households(user).filter(pk=target.household.pk).exists()
-    return _villages(user).filter(pk=target.village.pk).exists()
+    return scoped_villages(user).filter(pk=target.village.pk).exists()
 
 
 # ---- recording ----------------------------------------------------------------------------------
