@@ -18,6 +18,8 @@ from tests.rectification.test_pages import id_problem, make_problem
 from tests.scope_fixtures import *
 
 pytestmark = pytest.mark.django_db
+# What test_problems_steps.py takes from here (a star import of a test module must not bring its tests).
+__all__ = ["api", "media", "problems", "snapshot"]
 
 
 @pytest.fixture(autouse=True)
