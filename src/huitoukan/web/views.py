@@ -42,11 +42,34 @@ def _lookback_blocks(user) -> dict:
                   if summary["by_category"].get(value)]
     return {
         "show_lookback": True,
+        "rectification": _rectification_block(user),
         "baselines": baselines | {"poor_villages": poor_villages,
                                   "returned_and_new": baselines["returned_people"] + baselines["newly_identified_people"]},
         "problems": summary | {"categories": categories, "top_codes": summary["codes"][:8]},
         "may_run_lookback": can(user, Capability.RUN_LOOKBACK),
     }
+
+
+def _rectification_block(user) -> dict:
+    """Overdue problems, the user's own unclosed ones, the closure rate of their scope and unread
+    notices: one aggregate over the scoped ledger and one count of notices."""
+    from django.db.models import Count, Q
+
+    from huitoukan.rectification import notices
+    from huitoukan.rectification.assignment import overdue_q
+    from huitoukan.rectification.choices import Status
+    from huitoukan.rectification.queries import scoped_problems
+    from huitoukan.rectification.reports import share
+
+    counts = scoped_problems(user).order_by().aggregate(
+        total=Count("id"),
+        closed=Count("id", filter=Q(status=Status.CLOSED)),
+        overdue=Count("id", filter=overdue_q()),
+        mine=Count("id", filter=Q(responsible_person_id=user.pk) & ~Q(status=Status.CLOSED)),
+    )
+    rate = share(counts["closed"], counts["total"])
+    return counts | {"closed_rate": "—" if rate is None else f"{rate * 100:.1f}%",
+                     "unread": notices.unread_count(user)}
 
 
 @login_required
