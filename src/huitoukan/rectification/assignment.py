@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from huitoukan.accounts.roles import Capability, can
 from huitoukan.policy.models import DEFAULTS, PolicyProfile
 
-from .choices import Action, NoticeKind, Severity, Status, WORKING_STATUSES
+from .choices import WORKING_STATUSES, Action, NoticeKind, Severity, Status
 from .models import Notice, Problem, ProblemEvent
 from .workflow import StepRefused, actor_name
 
@@ -42,8 +42,13 @@ def deadline_days(severity: str, profile: PolicyProfile | None) -> int:
     return getattr(profile, key) if profile is not None else DEFAULTS[key]
 
 
-def default_deadline(severity: str, start: datetime.date, profile: PolicyProfile | None = None) -> datetime.date:
-    profile = profile if profile is not None else PolicyProfile.for_date(start)
+#: `default_deadline`'s profile when none is given: look up the start date's. (None is a real answer,
+#: "no profile: the defaults", which a bulk assignment passes on rather than asking once per problem.)
+LOOK_UP = object()
+
+
+def default_deadline(severity: str, start: datetime.date, profile=LOOK_UP) -> datetime.date:
+    profile = PolicyProfile.for_date(start) if profile is LOOK_UP else profile
     return start + datetime.timedelta(days=deadline_days(severity, profile))
 
 
@@ -59,15 +64,22 @@ def is_overdue(problem: Problem, today: datetime.date | None = None) -> bool:
 
 def assign(problems, by, *, unit: str | None = None, person=None, deadline: datetime.date | None = None,
            note: str = "") -> Assigned:
-    """Assign `problems` (a queryset or ids) as `by`. `unit`/`person` None leave what is set; a
-    problem without a deadline and no `deadline` given gets its severity's default. Raises
+    """Assign `problems` (a queryset, Problem objects or ids) as `by`. `unit`/`person` None leave what
+    is set; a problem without a deadline and no `deadline` given gets its severity's default. Raises
     StepRefused, changing nothing, when `by` may not assign, a problem is outside `by`'s regions, or
-    `person` could not work one of them."""
+    `person` could not work one of them.
+
+    A fixed number of statements per CHUNK problems, whatever their number: the values set are the
+    same for every problem (one UPDATE), default deadlines differ only by severity (one UPDATE each)."""
     from .queries import scoped_problems
 
     if not can(by, Capability.ASSIGN_PROBLEMS):
         raise StepRefused(_("Your role may not assign problems."), permission=True)
-    ids = list(problems.values_list("pk", flat=True)) if hasattr(problems, "values_list") else list(problems)
+    if hasattr(problems, "values_list"):
+        ids = list(problems.order_by().values_list("pk", flat=True))
+    else:
+        ids = [int(getattr(item, "pk", item)) for item in problems]
+    ids = sorted(set(ids))
     if not ids:
         raise StepRefused(_("No problems chosen."))
     if unit is None and person is None and deadline is None and not note:
@@ -75,50 +87,85 @@ def assign(problems, by, *, unit: str | None = None, person=None, deadline: date
     today = timezone.localdate()
     if deadline is not None and deadline < today:
         raise StepRefused(_("A deadline cannot be in the past."))
-    outside = set(ids) - set(scoped_problems(by).filter(pk__in=ids).values_list("pk", flat=True))
+    outside = set(ids) - _present(scoped_problems(by), ids)
     if outside:
         raise StepRefused(_("Not in your regions: %(numbers)s.") % {"numbers": _numbers(outside)}, permission=True)
     if person is not None:
         if not person.is_active or not can(person, Capability.RECTIFY_PROBLEMS):
             raise StepRefused(_("%(name)s cannot rectify problems (role or account).") % {"name": actor_name(person)})
-        theirs = set(scoped_problems(person).filter(pk__in=ids).values_list("pk", flat=True))
+        theirs = _present(scoped_problems(person), ids)
         if set(ids) - theirs:
             raise StepRefused(_("%(name)s's regions do not hold %(numbers)s.") % {
                 "name": actor_name(person), "numbers": _numbers(set(ids) - theirs)})
 
     now = timezone.now()
     profile = PolicyProfile.for_date(today)
+    unit = unit.strip()[:100] if unit is not None else None
+    note = note.strip()
+    # Keyed by the assignment: every assignment is news, also a problem handed back to someone.
+    notice_key = f"a{now:%Y%m%d%H%M%S%f}"
+    assigned = skipped = 0
     with transaction.atomic():
-        chosen = Problem.objects.select_for_update().filter(pk__in=ids)
-        skipped = chosen.filter(status=Status.CLOSED).count()
-        rows = list(chosen.exclude(status=Status.CLOSED).order_by("pk"))
-        events, notices = [], []
-        for problem in rows:
-            before = _assignment(problem)
+        for chunk in _chunks(ids):
+            # Locked, and read with the person they had (for the event's "before") in the same statement;
+            # of=self: PostgreSQL cannot lock the nullable side of the outer join.
+            rows = list(Problem.objects.select_for_update(of=("self",)).select_related("responsible_person")
+                        .filter(pk__in=chunk).order_by("pk"))
+            skipped += sum(1 for problem in rows if problem.status == Status.CLOSED)
+            rows = [problem for problem in rows if problem.status != Status.CLOSED]
+            events, notices, defaults = [], [], {}
+            for problem in rows:
+                before = _assignment(problem)
+                if unit is not None:
+                    problem.responsible_unit = unit
+                if person is not None:
+                    problem.responsible_person = person
+                if deadline is not None:
+                    problem.deadline = deadline
+                elif problem.deadline is None:
+                    problem.deadline = default_deadline(problem.severity, today, profile)
+                    defaults.setdefault(problem.deadline, []).append(problem.pk)
+                problem.assigned_at = now
+                events.append(ProblemEvent(problem=problem, action=Action.ASSIGNED, from_status=problem.status,
+                                           to_status=problem.status, note=note,
+                                           details={"before": before, "after": _assignment(problem)}, actor=by,
+                                           actor_name=actor_name(by), at=now))
+                if problem.responsible_person_id and problem.responsible_person_id != by.pk:
+                    notices.append(Notice(user_id=problem.responsible_person_id, problem=problem,
+                                          kind=NoticeKind.ASSIGNED, key=notice_key, message=note[:300],
+                                          created_at=now))
+            common = {"assigned_at": now, "updated_at": now}
             if unit is not None:
-                problem.responsible_unit = unit.strip()[:100]
+                common["responsible_unit"] = unit
             if person is not None:
-                problem.responsible_person = person
+                common["responsible_person"] = person
             if deadline is not None:
-                problem.deadline = deadline
-            elif problem.deadline is None:
-                problem.deadline = default_deadline(problem.severity, today, profile)
-            problem.assigned_at = now
-            after = _assignment(problem)
-            events.append(ProblemEvent(problem=problem, action=Action.ASSIGNED, from_status=problem.status,
-                                       to_status=problem.status, note=note.strip(),
-                                       details={"before": before, "after": after}, actor=by,
-                                       actor_name=actor_name(by), at=now))
-            if problem.responsible_person_id and problem.responsible_person_id != by.pk:
-                notices.append(Notice(user_id=problem.responsible_person_id, problem=problem, kind=NoticeKind.ASSIGNED,
-                                      key=f"{problem.deadline:%Y%m%d}" if problem.deadline else "",
-                                      message=note.strip()[:300], created_at=now))
-        Problem.objects.bulk_update(rows, ["responsible_unit", "responsible_person", "deadline", "assigned_at"],
-                                    batch_size=500)
-        Problem.objects.filter(pk__in=[p.pk for p in rows]).update(updated_at=now)
-        ProblemEvent.objects.bulk_create(events, batch_size=500)
-        Notice.objects.bulk_create(notices, batch_size=500, ignore_conflicts=True)
-    return Assigned(assigned=len(rows), skipped_closed=skipped)
+                common["deadline"] = deadline
+            pks = [problem.pk for problem in rows]
+            Problem.objects.filter(pk__in=pks).update(**common)
+            for default, of_default in defaults.items():
+                Problem.objects.filter(pk__in=of_default).update(deadline=default)
+            ProblemEvent.objects.bulk_create(events)
+            Notice.objects.bulk_create(notices, ignore_conflicts=True)
+            assigned += len(rows)
+    return Assigned(assigned=assigned, skipped_closed=skipped)
+
+
+#: Problems handled per statement: well under SQLite's 32,766 parameters a statement.
+CHUNK = 5000
+
+
+def _chunks(ids: list[int]):
+    for start in range(0, len(ids), CHUNK):
+        yield ids[start:start + CHUNK]
+
+
+def _present(queryset, ids: list[int]) -> set[int]:
+    """The ids of `ids` that `queryset` holds."""
+    found: set[int] = set()
+    for chunk in _chunks(ids):
+        found.update(queryset.filter(pk__in=chunk).values_list("pk", flat=True))
+    return found
 
 
 def _assignment(problem: Problem) -> dict:
