@@ -363,3 +363,23 @@ def test_schema_describes_the_problems_api(tmp_path):
                                                     "verification_failed"]
     assert components["ProblemStatusEnum"]["enum"] == ["open", "in_progress", "fixed", "closed"]
     assert "allowed_steps" in components["ProblemDetail"]["properties"]
+
+
+def test_a_page_of_problems_costs_the_same_queries_whatever_its_size(api, users, county, problems):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = api(users[Role.COUNTY_ADMIN])
+
+    def cost():
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/api/problems/").status_code == 200
+        return len(queries)
+
+    before = cost()
+    for household in county.households_of(county.towns[1])[1:]:
+        problem = make_problem("NO_HELPER", household=household)
+        Problem.objects.filter(pk=problem.pk).update(responsible_person=users[Role.TOWN_CADRE])
+    for person in [h.members.first() for h in county.households_of(county.towns[0])[1:3]]:
+        id_problem(person)
+    assert cost() == before
