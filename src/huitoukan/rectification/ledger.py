@@ -147,12 +147,21 @@ def _json_object(pairs: dict[str, str]) -> str:
     return f"{function}({arguments})"
 
 
+def _iso_utc(column: str) -> str:
+    """A datetime column as the ISO text Python's isoformat() gives (recurrence.found_again writes
+    that): PostgreSQL's JSON already does (the connection's time zone is UTC); SQLite keeps Django's
+    own "YYYY-MM-DD HH:MM:SS[.ffffff]" in UTC, which needs the T and the offset."""
+    if connection.vendor == "postgresql":
+        return column
+    return f"(replace({column}, ' ', 'T') || '+00:00')"
+
+
 def _reopen_closed(cursor, run, now) -> int:
     """Closed problems this run finds again: an event each (naming the closure), a notice to the
     responsible person, then open and recurring. Problems awaiting verification get an event."""
     problem, event, notice = t(Problem), t(ProblemEvent), t(Notice)
     found = f"FROM {STAGING} s JOIN {problem} p ON p.code = s.code AND p.target_key = s.target_key"
-    details = _json_object({"run": "%s", "closed_at": "p.closed_at", "closed_by": "p.closed_by_id"})
+    details = _json_object({"run": "%s", "closed_at": _iso_utc("p.closed_at"), "closed_by": "p.closed_by_id"})
     cursor.execute(f"""
         INSERT INTO {event} (problem_id, action, from_status, to_status, note, details, actor_id, actor_name, at)
         SELECT p.id, %s, p.status, %s, '', {details}, NULL, '', %s {found} WHERE p.status = %s""",
