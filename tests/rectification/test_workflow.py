@@ -293,3 +293,12 @@ def test_the_history_of_a_problem_is_its_events_in_order(users, home):
         ("reported_fixed", "open", "fixed"), ("verified", "fixed", "closed")]
     problem.refresh_from_db()
     assert problem.status == Status.CLOSED and problem.closed_by == inspector
+
+
+def test_the_buttons_of_a_problem_cost_at_most_one_scope_query(users, home, django_assert_max_num_queries):
+    problem = problem_in(Status.OPEN, home)
+    with django_assert_max_num_queries(2):  # the user's regions, then the problem in them
+        steps = workflow.allowed_steps(problem, users[Role.TOWN_CADRE])
+    assert [s.action for s in steps] == [Action.STARTED, Action.PROGRESS, Action.REPORTED_FIXED]
+    with django_assert_max_num_queries(0):  # nothing a leader may do: no need to ask where the problem is
+        assert workflow.allowed_steps(problem, users[Role.LEADER]) == []

@@ -81,13 +81,17 @@ def in_scope(problem: Problem, user) -> bool:
 def refusal(problem: Problem, user, action: str) -> StepRefused | None:
     """Why `user` may not take `action` on `problem` as it is now, or None if they may. Does not look
     at the note or files (see `take_step`)."""
+    return _refusal(problem, user, action, lambda: in_scope(problem, user))
+
+
+def _refusal(problem: Problem, user, action: str, scoped) -> StepRefused | None:
     step = STEPS.get(action)
     if step is None:
         return StepRefused(_("Unknown step: %(action)s.") % {"action": action})
     if not can(user, step.capability):
         return StepRefused(_("Your role may not take this step (%(step)s).") % {"step": step.label},
                            permission=True)
-    if not in_scope(problem, user):
+    if not scoped():
         return StepRefused(_("This problem is not in your regions."), permission=True)
     if problem.status not in step.from_statuses:
         return StepRefused(_("A problem that is %(status)s cannot take this step (%(step)s).") % {
@@ -99,7 +103,14 @@ def refusal(problem: Problem, user, action: str) -> StepRefused | None:
 
 def allowed_steps(problem: Problem, user) -> list[Step]:
     """The steps `user` may take on `problem` now, in workflow order (the buttons a page shows)."""
-    return [step for action, step in STEPS.items() if refusal(problem, user, action) is None]
+    answer: list[bool] = []
+
+    def scoped() -> bool:  # asked of the database once for the five steps, and only if a step gets that far
+        if not answer:
+            answer.append(in_scope(problem, user))
+        return answer[0]
+
+    return [step for action, step in STEPS.items() if _refusal(problem, user, action, scoped) is None]
 
 
 def take_step(problem: Problem, user, action: str, *, note: str = "", files=()) -> ProblemEvent:
