@@ -145,10 +145,11 @@ def _title(scope: str, name: str) -> str:
     return f"{name}（{scope}，导出时间 {stamp}）" if scope else f"{name}（导出时间 {stamp}）"
 
 
-def _write(sheet, row_index, values, formats):
+def _write(sheet, row_index, values, formats, shade=False):
     for column, value in enumerate(values):
         if value is None or value == "":
-            sheet.write_blank(row_index, column, None, formats[column])
+            if formats is not None and formats[column] is not None and shade:
+                sheet.write_blank(row_index, column, None, formats[column])  # an overdue row is shaded whole
         elif isinstance(value, datetime.datetime):
             sheet.write_datetime(row_index, column, value, formats[column])
         elif isinstance(value, datetime.date):
@@ -175,7 +176,7 @@ def write_rectification_ledger(problems, out, user=None, *, scope: str = "", ful
         row_index = 1
         for overdue, values in _ledger_rows(problems, user, full_id_numbers):
             row_index += 1
-            _write(sheet, row_index, values, late if overdue else plain)
+            _write(sheet, row_index, values, late if overdue else plain, shade=overdue)
         sheet.freeze_panes(2, 0)
         sheet.autofilter(1, 0, max(row_index, 1), len(HEADERS) - 1)
         _print_setup(sheet, repeat_row=1)  # A4 landscape, one page wide, header row on every page
