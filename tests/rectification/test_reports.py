@@ -179,3 +179,20 @@ def test_rates_of_an_empty_ledger(county, users):
     assert all(r.closed_rate is None and r.rectified_rate is None for r in rows)
     total = reports.scope_totals(users[Role.COUNTY_ADMIN])
     assert total.total == 0 and total.closed_rate is None
+
+
+def test_selfcheck_command(scenario, tmp_path):
+    from python_calamine import CalamineWorkbook
+    from typer.testing import CliRunner
+
+    from huitoukan.cli import app
+
+    path = tmp_path / "自查.xlsx"
+    result = CliRunner().invoke(app, ["problems", "selfcheck", str(path), "--round", ROUND])
+    assert result.exit_code == 0, result.output
+    book = CalamineWorkbook.from_path(str(path))
+    assert book.get_sheet_by_name("汇总").to_python()[2][:3] == [scenario.a.name, 3, 2]
+    assert {r[0] for r in book.get_sheet_by_name("自查未发现").to_python()[2:]} == {
+        scenario.p[2].number, scenario.p[3].number}
+    bad = CliRunner().invoke(app, ["problems", "selfcheck", str(tmp_path / "x.xlsx"), "--round", "没有这一轮"])
+    assert bad.exit_code == 1 and not (tmp_path / "x.xlsx").exists()
