@@ -4,19 +4,22 @@ How the rows are read depends on the database:
 
 - PostgreSQL: ADBC (adbc_driver_postgresql), columnar from the server, no Python object per row,
   in one REPEATABLE READ transaction so that the three tables show one moment of the registry.
-- SQLite: a second connection of Python's own sqlite3 module, in one read transaction (a snapshot
-  in WAL mode, taking no write lock), its rows turned into Arrow column by column. Not ADBC: its
-  driver carries its own copy of SQLite, and two copies of SQLite in one process that open the same
-  file break each other's POSIX locks (closing either's file releases the other's; see "How To
-  Corrupt An SQLite Database File", §2.2.1) — reads then return stale pages or "disk I/O error",
-  and writers of other processes may corrupt the file.
+- SQLite, a database file: ADBC's SQLite driver, in child processes (snapshot_sqlite.py), which
+  hand the tables back as Arrow IPC. Not in this process: the driver carries its own copy of SQLite,
+  and two copies of SQLite in one process that open the same file break each other's POSIX locks
+  (closing either's file releases the other's; see "How To Corrupt An SQLite Database File",
+  §2.2.1) — reads then return stale pages or "disk I/O error", and writers of other processes may
+  corrupt the file. Two children read in parallel, each in one read transaction; snapshot_sqlite.py
+  says how they are kept to one moment of the registry.
+- SQLite in memory (the test suite's shared-cache database, which no other process can open): a
+  second connection of Python's own sqlite3 module, in one read transaction.
 - Inside a transaction (a test, or a caller that has just written to the registry): the caller's
   own connection, so that the snapshot shows what the caller's transaction sees.
 
 Money is cast in SQL to what converts exactly to decimal128(14,2): text on PostgreSQL, REAL on
 SQLite (which keeps DECIMAL(14,2) values as REAL or INTEGER anyway; a double rounds back to the
 same cent for every value of 14 digits). Every column is then cast to the schema's type, so the
-types never depend on what the first rows happen to hold.
+types never depend on what the first rows happen to hold, nor on which way the rows were read.
 """
 
 from __future__ import annotations
@@ -26,13 +29,14 @@ import sqlite3
 import urllib.parse
 from dataclasses import dataclass
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pacsv
 from django.db import connection
 
 from huitoukan.registry.models import Helper, Household, Person, Region
 
+from . import snapshot_sqlite
 from .engine.schema import HOUSEHOLD, MONEY, SNAPSHOT_SCHEMAS
 
 SORT_KEY = {"region": "code", "household": "household_id", "person": "person_id"}
@@ -63,13 +67,30 @@ def take_snapshot(region: Region | None = None) -> Snapshot:
         raw = _read_through_django(queries)
     elif connection.vendor == "postgresql":
         raw = _read_with_adbc(queries)
-    else:
+    elif _in_memory(str(connection.settings_dict["NAME"])):
         raw = _read_with_sqlite3(queries)
+    else:
+        raw = snapshot_sqlite.read(str(connection.settings_dict["NAME"]), queries)
+    return snapshot_of(raw)
+
+
+def snapshot_of(raw: dict[str, pa.Table]) -> Snapshot:
+    """The snapshot of tables as read, whichever way: conformed to the schemas, sorted by key."""
     # Sorted here rather than in SQL: the same order whichever way the rows were read, and SQLite
-    # need not sort 100,000 joined rows itself.
-    tables = {name: conform(raw[name], SNAPSHOT_SCHEMAS[name]).sort_by(SORT_KEY[name])
+    # need not sort a million joined rows itself (it returns them in key order anyway, which
+    # _sorted_by notices).
+    tables = {name: _sorted_by(conform(raw[name], SNAPSHOT_SCHEMAS[name]), SORT_KEY[name])
               for name in SNAPSHOT_SCHEMAS}
     return Snapshot(tables, fingerprint(tables))
+
+
+def _sorted_by(table: pa.Table, key: str) -> pa.Table:
+    column = table[key]
+    if pa.types.is_integer(column.type) and column.null_count == 0 and len(column) > 1:
+        values = column.combine_chunks().to_numpy()
+        if bool(np.all(values[1:] > values[:-1])):
+            return table
+    return table.sort_by(key)
 
 
 def conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
@@ -87,17 +108,51 @@ def conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
 
 
 def fingerprint(tables: dict[str, pa.Table]) -> str:
-    """sha256 over the tables as CSV, in a fixed table order with rows already sorted by key.
+    """sha256 over the tables' values, in a fixed table and column order, rows already sorted by key.
 
-    CSV rather than Arrow IPC: the text depends only on the values (IPC bytes also depend on how
-    the arrays were built, e.g. the bytes under a NULL), and it tells NULL from ''."""
+    Over each column's Arrow buffers in one canonical form, not over a text rendering of the rows
+    (CSV cost seconds at a million people): which rows are NULL (NULL is not ''), then the values
+    with NULLs zeroed — fixed-width values as their bytes, text as lengths and bytes. The form
+    depends only on the values, not on how the arrays were built (chunks, slice offsets, whatever
+    bytes lie under a NULL), so every reading path gives the same fingerprint for the same rows."""
     digest = hashlib.sha256()
     for name in sorted(tables):
-        digest.update(f"\n[{name}]\n".encode())
-        sink = pa.BufferOutputStream()
-        pacsv.write_csv(tables[name], sink)
-        digest.update(sink.getvalue())
+        table = tables[name]
+        digest.update(f"\n[{name}] {table.num_rows}\n".encode())
+        for field in table.schema:
+            digest.update(f"{field.name} {field.type}\n".encode())
+            for part in _canonical(table[field.name]):
+                digest.update(part)
     return digest.hexdigest()
+
+
+def _canonical(column: pa.ChunkedArray):
+    array = column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
+    n = len(array)
+    valid = pc.is_valid(array).to_numpy(zero_copy_only=False) if array.null_count else None
+    yield b"nulls" if valid is not None else b"no nulls"
+    if valid is not None:
+        yield valid.tobytes()
+    kind = array.type
+    if pa.types.is_boolean(kind):
+        values = pc.fill_null(array, False).to_numpy(zero_copy_only=False)
+        yield values.tobytes()
+    elif pa.types.is_string(kind):
+        filled = pc.fill_null(array, "") if valid is not None else array
+        buffers = filled.buffers()
+        offsets = np.frombuffer(buffers[1], np.int32, count=n + 1, offset=4 * filled.offset)
+        yield (offsets - offsets[0]).tobytes()
+        if n:
+            yield memoryview(buffers[2])[int(offsets[0]):int(offsets[-1])]
+    elif kind.bit_width % 8 == 0 and kind.num_buffers == 2:  # integers, dates, decimals
+        width = kind.bit_width // 8
+        values = np.frombuffer(array.buffers()[1], np.uint8, count=n * width, offset=width * array.offset)
+        if valid is not None:
+            values = values.reshape(n, width).copy()
+            values[~valid] = 0
+        yield values.tobytes() if valid is not None else memoryview(values)
+    else:
+        raise TypeError(f"no canonical form for {kind}")
 
 
 # --- the SQL ----------------------------------------------------------------------------------
@@ -165,6 +220,10 @@ def _must_use_django() -> bool:
     if connection.vendor == "sqlite":
         return str(connection.settings_dict["NAME"]) in ("", ":memory:")
     return connection.vendor != "postgresql"
+
+
+def _in_memory(name: str) -> bool:
+    return name.startswith("file:") and "mode=memory" in name
 
 
 def _read_with_sqlite3(queries: dict[str, str]) -> dict[str, pa.Table]:
