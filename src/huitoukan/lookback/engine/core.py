@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import string
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -143,43 +144,106 @@ def findings_of(rule: Rule, raw: pa.Table, keys: _Keys) -> pa.Table:
         joined = {"village_code": raw["village_code"]}
         target_key = "village_code"
     rows = raw.take(pa.array(found, pa.int64()))
-    values = rows.select(value_columns).to_pylist()
-    severities = rows["severity"].to_pylist() if "severity" in rows.column_names else None
-    ids = {c: joined[c].to_pylist() if c in joined else [None] * rows.num_rows
+    n = rows.num_rows
+    # Column by column: a large county has tens of thousands of findings, and a dict, a JSON
+    # encoder and a str.format per finding cost more than the rule's SQL.
+    normal = {c: _normal_column(rows[c]) for c in value_columns}
+    values_json = _json_objects(normal, n)
+    ids = {c: joined[c].to_pylist() if c in joined else [None] * n
            for c in ("household_id", "person_id", "village_code", "household_no", "person_key")}
+    messages = _messages(rule, {**normal, "household_no": ids["household_no"], "person_key": ids["person_key"]}, n)
+    severities = rows["severity"].to_pylist() if "severity" in rows.column_names else [None] * n
     targets = joined[target_key].to_pylist()
 
-    out: dict[str, tuple] = {}
-    for i, (target, vals) in enumerate(zip(targets, values, strict=True)):
-        normal = {k: normalise(v) for k, v in vals.items()}
-        values_json = json.dumps(normal, ensure_ascii=False, sort_keys=True)
+    out: dict[str, int] = {}
+    for i, target in enumerate(targets):
         # One finding per target; when a rule returns a target twice keep the same one on every
         # engine, whatever order the engine returned the rows in.
-        if target in out and out[target][-1] <= values_json:
+        if target not in out or values_json[i] < values_json[out[target]]:
+            out[target] = i
+    chosen = [out[t] for t in sorted(out)]
+    m = len(chosen)
+    return pa.table({
+        "code": pa.array([rule.code] * m, pa.string()),
+        "target_type": pa.array([rule.target] * m, pa.string()),
+        "target_key": pa.array([targets[i] for i in chosen], pa.string()),
+        "household_id": pa.array([ids["household_id"][i] for i in chosen], pa.int64()),
+        "person_id": pa.array([ids["person_id"][i] for i in chosen], pa.int64()),
+        "village_code": pa.array([ids["village_code"][i] for i in chosen], pa.string()),
+        "severity": pa.array([severities[i] or rule.severity for i in chosen], pa.string()),
+        "message": pa.array([messages[i] for i in chosen], pa.string()),
+        "values": pa.array([values_json[i] for i in chosen], pa.string()),
+    }, schema=FINDING_SCHEMA)
+
+
+def _normal_column(column: pa.ChunkedArray | pa.Array) -> list:
+    """normalise() over a column; integers, text and booleans are already in normal form."""
+    kind = column.type
+    values = column.to_pylist()
+    if pa.types.is_integer(kind) or pa.types.is_string(kind) or pa.types.is_boolean(kind) or pa.types.is_null(kind):
+        return values
+    return [normalise(v) for v in values]
+
+
+_encode_text = json.encoder.encode_basestring  # what json.dumps(..., ensure_ascii=False) writes a str with
+
+
+def _json_value(value) -> str:
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, int):
+        return int.__repr__(value)
+    return _encode_text(value)
+
+
+def _json_objects(normal: dict[str, list], n: int) -> list[str]:
+    """Per row, json.dumps(row, ensure_ascii=False, sort_keys=True) of the normalised values."""
+    names = sorted(normal)
+    if not names:
+        return ["{}"] * n
+    template = "{" + ", ".join(_encode_text(k).replace("%", "%%") + ": %s" for k in names) + "}"
+    encoded = [[_json_value(v) for v in normal[k]] for k in names]
+    return [template % row for row in zip(*encoded, strict=True)]
+
+
+def _messages(rule: Rule, context: dict[str, list], n: int) -> list[str]:
+    """rule.message formatted for each row, with display() of each value."""
+    if not n:
+        return []
+    try:
+        parsed = list(string.Formatter().parse(rule.message))
+    except ValueError:  # a stray brace: str.format says what is wrong
+        return _messages_one_by_one(rule, context, n)
+    fields = []
+    template = ""
+    for literal, name, spec, conversion in parsed:
+        template += literal.replace("%", "%%")
+        if name is None:
             continue
-        context = {**normal, "household_no": ids["household_no"][i], "person_key": ids["person_key"][i]}
+        if spec or conversion or not name.isidentifier():  # not a plain {name}: str.format decides
+            return _messages_one_by_one(rule, context, n)
+        if name not in context:
+            raise RuleRunError(rule.code, f"the message names {KeyError(name)} that the SELECT does not return")
+        fields.append(name)
+        template += "%s"
+    if not fields:
+        return [template % ()] * n
+    shown = [[display(v) for v in context[name]] for name in fields]
+    return [template % row for row in zip(*shown, strict=True)]
+
+
+def _messages_one_by_one(rule: Rule, context: dict[str, list], n: int) -> list[str]:
+    out = []
+    for i in range(n):
         try:
-            message = rule.message.format_map({k: display(v) for k, v in context.items()})
+            out.append(rule.message.format_map({k: display(v[i]) for k, v in context.items()}))
         except (KeyError, IndexError, ValueError) as exc:
             raise RuleRunError(rule.code, f"the message names {exc} that the SELECT does not return") from exc
-        severity = (severities[i] if severities else None) or rule.severity
-        out[target] = (
-            ids["household_id"][i], ids["person_id"][i], ids["village_code"][i], severity, message, values_json,
-        )
-    ordered = sorted(out.items())
-    cols = list(zip(*[(t, *rest) for t, rest in ordered], strict=True)) if ordered else [()] * 7
-    n = len(ordered)
-    return pa.table({
-        "code": pa.array([rule.code] * n, pa.string()),
-        "target_type": pa.array([rule.target] * n, pa.string()),
-        "target_key": pa.array(cols[0], pa.string()),
-        "household_id": pa.array(cols[1], pa.int64()),
-        "person_id": pa.array(cols[2], pa.int64()),
-        "village_code": pa.array(cols[3], pa.string()),
-        "severity": pa.array(cols[4], pa.string()),
-        "message": pa.array(cols[5], pa.string()),
-        "values": pa.array(cols[6], pa.string()),
-    }, schema=FINDING_SCHEMA)
+    return out
 
 
 def normalise(value):
