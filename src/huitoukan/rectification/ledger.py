@@ -148,9 +148,10 @@ def _json_object(pairs: dict[str, str]) -> str:
 
 
 def _iso_utc(column: str) -> str:
-    """A datetime column as the ISO text Python's isoformat() gives (recurrence.found_again writes
-    that): PostgreSQL's JSON already does (the connection's time zone is UTC); SQLite keeps Django's
-    own "YYYY-MM-DD HH:MM:SS[.ffffff]" in UTC, which needs the T and the offset."""
+    """A datetime column as ISO 8601 text with its offset, which datetime.fromisoformat reads (and
+    recurrence.found_again writes): PostgreSQL's JSON already gives that (the connection's time zone
+    is UTC; it drops a fraction's trailing zeros); SQLite keeps Django's own
+    "YYYY-MM-DD HH:MM:SS[.ffffff]" in UTC, which needs the T and the offset."""
     if connection.vendor == "postgresql":
         return column
     return f"(replace({column}, ' ', 'T') || '+00:00')"
