@@ -225,3 +225,13 @@ def test_overdue_means_deadline_passed_and_still_being_worked(town_problems, tod
     assert Problem.objects.filter(assignment.overdue_q(today)).filter(pk=problem.pk).exists() is overdue
     through = ProblemEvent.objects.create(problem=problem, action=Action.PROGRESS, at=timezone.now())
     assert ProblemEvent.objects.filter(assignment.overdue_q(today, "problem__"), pk=through.pk).exists() is overdue
+
+
+def test_a_person_of_another_county_is_no_such_user_and_not_named(county, other_county, users):
+    problem = make_problem("NO_HELPER", household=county.households_of(county.towns[0])[0])
+    stranger = make_user("stranger", Role.TOWN_CADRE, [other_county.towns[0]], first_name="外县干部")
+    with pytest.raises(StepRefused) as refused:
+        assignment.assign([problem.pk], users[Role.COUNTY_ADMIN], person=stranger)
+    assert "外县干部" not in refused.value.message and "stranger" not in refused.value.message
+    problem.refresh_from_db()
+    assert problem.responsible_person is None and not problem.events.exists()

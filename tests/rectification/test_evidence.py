@@ -140,7 +140,7 @@ def test_a_stored_file_has_a_random_name_under_evidence_year_month(users, proble
     event = workflow.take_step(problem, users[Role.TOWN_CADRE], Action.PROGRESS, note="已走访",
                                files=[content, upload("台账.xlsx", VALID["台账.xlsx"])])
     photo, table = event.evidence.order_by("pk")
-    assert (photo.original_name, table.original_name) == (hostile, "台账.xlsx")
+    assert (photo.original_name, table.original_name) == ("整改照片 （最终版）.PNG", "台账.xlsx")  # no path
     assert (photo.content_type, table.content_type) == ("image/png", evidence.KINDS["xlsx"].content_type)
     assert (photo.size, photo.sha256) == (len(PNG), hashlib.sha256(PNG).hexdigest())
     assert table.sha256 == hashlib.sha256(VALID["台账.xlsx"]).hexdigest()
@@ -205,3 +205,14 @@ def test_a_step_whose_transaction_fails_after_storing_leaves_no_file(county):
     assert stored_files() == []
     assert before == {"row": Problem.objects.filter(pk=problem.pk).values().get(),
                       "events": ProblemEvent.objects.count(), "evidence": Evidence.objects.count()}
+
+
+@pytest.mark.parametrize("sent, kept", [
+    ("../../static/整改照片.PNG", "整改照片.PNG"),
+    ("C:\\Users\\镇干部\\Desktop\\核实表.pdf", "核实表.pdf"),
+    ("a\x00b\x1f.png", "ab.png"),
+])
+def test_the_name_kept_is_the_last_path_part_without_control_characters(sent, kept):
+    from huitoukan.rectification.workflow import display_name
+
+    assert display_name(sent) == kept

@@ -107,7 +107,7 @@ def test_person_first_then_run_joins_the_persons_problem(county, users, policy):
     assert run.state == "done", run.error
     assert Problem.objects.filter(code="NO_HELPER", target_key=household.household_no).count() == 1
     problem.refresh_from_db()
-    assert problem.first_run is None  # found by a person first: no run found it first
+    assert problem.first_run == run  # the first run that found it, though a person found it before
     assert problem.last_run == run and problem.still_found and problem.status == Status.OPEN
     assert set(problem.sources.values_list("source", "round")) == {("unannounced", ROUND), ("lookback", "")}
     assert problem.findings.filter(run=run).count() == 1

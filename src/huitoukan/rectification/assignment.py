@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from huitoukan.accounts.roles import Capability, can
+from huitoukan.accounts.scope import manageable_users
 from huitoukan.policy.models import DEFAULTS, PolicyProfile
 
 from .choices import WORKING_STATUSES, Action, NoticeKind, Severity, Status
@@ -91,6 +92,10 @@ def assign(problems, by, *, unit: str | None = None, person=None, deadline: date
     if outside:
         raise StepRefused(_("Not in your regions: %(numbers)s.") % {"numbers": _numbers(outside)}, permission=True)
     if person is not None:
+        # Someone outside the assigner's regions is "no such user": naming them would tell a county
+        # administrator who holds an account id in another county.
+        if not by.is_superuser and not manageable_users(by).filter(pk=person.pk).exists():
+            raise StepRefused(_("No such user in your regions."))
         if not person.is_active or not can(person, Capability.RECTIFY_PROBLEMS):
             raise StepRefused(_("%(name)s cannot rectify problems (role or account).") % {"name": actor_name(person)})
         theirs = _present(scoped_problems(person), ids)

@@ -190,13 +190,14 @@ def _update_known(cursor, run, now) -> int:
     problem = t(Problem)
     cursor.execute(f"""
         UPDATE {problem} SET
-            last_found_at = %s, last_run_id = %s, description = s.message, {q("values")} = s.vals,
+            last_found_at = %s, last_run_id = %s, first_run_id = COALESCE(first_run_id, %s),
+            description = s.message, {q("values")} = s.vals,
             severity = s.severity, still_found = %s, not_found_by_id = NULL, updated_at = %s,
             household_id = s.hh_id, person_id = s.p_id, county_id = s.county_id, town_id = s.town_id,
             village_id = s.village_id
         FROM {STAGING} s
         WHERE {problem}.code = s.code AND {problem}.target_key = s.target_key""",
-        [now, run.pk, True, now])
+        [now, run.pk, run.pk, True, now])
     return cursor.rowcount
 
 

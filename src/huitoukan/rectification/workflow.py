@@ -174,9 +174,17 @@ def actor_name(user) -> str:
     return f"{full}（{user.username}）" if full else user.username
 
 
+def display_name(name: str) -> str:
+    """The uploader's file name as it may be shown and offered back in a download: the last path
+    part only (either separator), without control characters, at most 200 characters."""
+    name = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(ch for ch in name if ch.isprintable()).strip()
+    return name[-200:] or "evidence"
+
+
 def store_evidence(problem: Problem, event: ProblemEvent | None, upload, user, at) -> Evidence:
     kind = evidence.check(upload)
-    item = Evidence(problem=problem, event=event, original_name=upload.name[:200], content_type=kind.content_type,
+    item = Evidence(problem=problem, event=event, original_name=display_name(upload.name), content_type=kind.content_type,
                     size=upload.size, sha256=evidence.digest(upload),
                     uploaded_by=user if getattr(user, "pk", None) else None, uploaded_at=at)
     item.file.save(upload.name, upload, save=False)
