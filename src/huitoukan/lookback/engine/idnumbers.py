@@ -53,9 +53,9 @@ def check_id_numbers(ids: pa.ChunkedArray | pa.Array, as_of: dt.date) -> pa.Tabl
     values = _as_string_array(ids)
     n = len(values)
     reason = np.full(n, _CODES[LENGTH], dtype=np.int8)
-    year = np.zeros(n, dtype=np.int64)
-    month = np.zeros(n, dtype=np.int64)
-    day = np.zeros(n, dtype=np.int64)
+    year = np.zeros(n, dtype=np.int32)
+    month = np.zeros(n, dtype=np.int32)
+    day = np.zeros(n, dtype=np.int32)
     male = np.zeros(n, dtype=bool)
 
     lengths = pc.fill_null(pc.binary_length(values), 0).to_numpy(zero_copy_only=False)
@@ -65,7 +65,9 @@ def check_id_numbers(ids: pa.ChunkedArray | pa.Array, as_of: dt.date) -> pa.Tabl
         plain = _is_alnum(b)
         upper = np.where((b >= ord("a")) & (b <= ord("z")), b - 32, b).astype(np.uint8)
         r, y, m, d, is_male = _check_matrix(upper)
-        reason[common], year[common], month[common], day[common], male[common] = r, y, m, d, is_male
+        # Every value 18 long (the usual case): whole arrays, not a scatter through an index.
+        at = slice(None) if len(common) == n else common
+        reason[at], year[at], month[at], day[at], male[at] = r, y, m, d, is_male
         rare = common[~plain]
         common = common[plain]
     else:
@@ -81,15 +83,15 @@ def check_id_numbers(ids: pa.ChunkedArray | pa.Array, as_of: dt.date) -> pa.Tabl
     _check_birth_places(reason, common, values, year)
 
     valid = reason == 0
-    birth_days = np.where(valid, _days_from_civil(year, month, day), 0)
-    age = as_of.year - year - ((month * 100 + day) > (as_of.month * 100 + as_of.day))
+    birth_days = np.where(valid, _days_from_civil(year, month, day), 0).astype(np.int32)
+    age = (as_of.year - year - ((month * 100 + day) > (as_of.month * 100 + as_of.day))).astype(np.int32)
     mask = ~valid
     return pa.table({
         "id_valid": pa.array(valid, pa.bool_()),
         "id_invalid_reason": _REASON_OF_CODE.take(pa.array(reason)),
-        "birth_date": pa.array(birth_days.astype(np.int32), pa.int32(), mask=mask).cast(pa.date32()),
-        "id_sex": _SEXES.take(pa.array(male.astype(np.int8), mask=mask)),
-        "age": pa.array(age.astype(np.int32), pa.int32(), mask=mask),
+        "birth_date": pa.array(birth_days, pa.int32(), mask=mask).cast(pa.date32()),
+        "id_sex": _SEXES.take(pa.array(male.view(np.int8), mask=mask)),
+        "age": pa.array(age, pa.int32(), mask=mask),
     }, schema=DERIVED)
 
 
@@ -123,20 +125,23 @@ def _check_matrix(b: np.ndarray):
     """Reason codes (0: valid so far; the birth place is checked later), birth date parts and sex
     for rows of 18 upper-case ASCII characters."""
     # One row per position (contiguous), digits as 0–9; wrapping below '0' makes one comparison
-    # test "is a digit".
+    # test "is a digit". Small integer types: the weighted sum is at most 900.
     d = np.ascontiguousarray(b.T[:17]) - np.uint8(ord("0"))
     is_digit = d <= 9
-    reason = np.where(is_digit.all(axis=0), 0, _CODES[CHARACTERS]).astype(np.int8)
-    d = np.where(is_digit, d, 0).astype(np.int32)
-    total = np.zeros(len(b), dtype=np.int32)
+    all_digits = is_digit.all(axis=0)
+    reason = np.where(all_digits, 0, _CODES[CHARACTERS]).astype(np.int8)
+    if not all_digits.all():
+        d = np.where(is_digit, d, np.uint8(0))
+    total = np.zeros(len(b), dtype=np.uint16)
     for i, w in enumerate(_WEIGHTS.tolist()):
-        total += d[i] * w
+        total += d[i] * np.uint16(w)
     reason[(reason == 0) & (b[:, 17] != _CHECK[total % 11])] = _CODES[CHECK_DIGIT]
-    year = (d[6] * 1000 + d[7] * 100 + d[8] * 10 + d[9]).astype(np.int64)
-    month = (d[10] * 10 + d[11]).astype(np.int64)
-    day = (d[12] * 10 + d[13]).astype(np.int64)
+    wide = d[6:14].astype(np.int32)
+    year = wide[0] * 1000 + wide[1] * 100 + wide[2] * 10 + wide[3]
+    month = wide[4] * 10 + wide[5]
+    day = wide[6] * 10 + wide[7]
     reason[(reason == 0) & ~_is_date(year, month, day)] = _CODES[BIRTH_DATE]
-    return reason, year, month, day, d[16] % 2 == 1
+    return reason, year, month, day, (d[16] & 1).astype(bool)
 
 
 def _is_date(year, month, day) -> np.ndarray:
@@ -175,15 +180,14 @@ def _check_birth_places(reason: np.ndarray, rows: np.ndarray, values: pa.Array, 
     todo = rows[reason[rows] == 0]
     if not len(todo):
         return
-    prefix = pc.utf8_slice_codeunits(values.take(pa.array(todo)), 0, 6)
-    pairs = pa.table({"prefix": prefix, "year": pa.array(year[todo])})
-    distinct = pairs.group_by(["prefix", "year"]).aggregate([])
-    pairs_list = zip(distinct["prefix"].to_pylist(), distinct["year"].to_pylist(), strict=True)
-    known = pa.array([_place_known(p, y) for p, y in pairs_list], pa.bool_())
-    lookup = distinct.append_column("known", known)
-    joined = pairs.append_column("_row", pa.array(todo)).join(lookup, ["prefix", "year"])
-    unknown = joined.filter(pc.invert(joined["known"]))["_row"].to_numpy()
-    reason[unknown] = _CODES[BIRTH_PLACE]
+    # The six digits and the year as one integer per row, the distinct ones asked of stdnum.
+    b = _byte_matrix(values if len(todo) == len(values) else values.take(pa.array(todo)))
+    prefix = np.zeros(len(todo), dtype=np.int64)
+    for i in range(6):
+        prefix = prefix * 10 + (b[:, i] - np.uint8(ord("0")))
+    keys, inverse = np.unique(prefix * 10_000 + year[todo], return_inverse=True)
+    known = np.array([_place_known(f"{k // 10_000:06d}", int(k % 10_000)) for k in keys.tolist()], dtype=bool)
+    reason[todo[~known[inverse]]] = _CODES[BIRTH_PLACE]
 
 
 def _place_known(prefix: str, year: int) -> bool:
