@@ -20,13 +20,13 @@ casts every column to its schema afterwards (snapshot.conform), so an all-NULL c
 real type too. One batch limits a text column to 2 GiB, about a hundred million people: far beyond
 what a county runs on SQLite.
 
-One moment of the registry: the tables are read by two children at once (households and regions in
-one, people in the other; the machine's two cores), each in one read transaction — in WAL mode a
-snapshot of the last commit, blocking no writer. Two transactions in two processes are one moment
-only if no write committed between the first's start and the second's start. So the parent reads
-`PRAGMA data_version` (which changes when any other connection commits) before starting the children
-and again once both have taken their snapshot; when it changed, the read is thrown away and done
-again by one child reading every table in one transaction, which is one moment by construction.
+One moment of the registry: two children read at once (the caller says which queries each runs;
+snapshot.py gives each about half the work, for two cores), each in one read transaction — in WAL
+mode a snapshot of the last commit, blocking no writer. Two transactions in two processes are one
+moment only if no write committed between the first's start and the second's start. So the parent
+reads `PRAGMA data_version` (which changes when any other connection commits) before starting the
+children and again once both hold their snapshot; when it changed, the read is thrown away and done
+again by one child reading every query in one transaction, which is one moment by construction.
 """
 
 from __future__ import annotations
@@ -38,13 +38,15 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyarrow as pa
 
+if TYPE_CHECKING:
+    import sqlite3
+
 #: Rows per batch: more than any table of an SQLite registry, so the first batch is the whole result.
 BATCH_ROWS = 1 << 30
-#: Tables read by each child when read in parallel (the rest go to a last child).
-PARALLEL_GROUPS = (("person",),)
 BUSY_TIMEOUT_MS = 30_000
 
 
@@ -52,20 +54,22 @@ class SnapshotReadError(RuntimeError):
     pass
 
 
-def read(database: str, queries: dict[str, str], *, parallel: bool = True) -> dict[str, pa.Table]:
-    """The result of each query in `queries` (name → SQL) over the SQLite file `database`, as one
-    moment of it. `parallel=False` reads every table in one child and one transaction."""
+def read(database: str, groups: list[dict[str, str]], *, parallel: bool = True) -> dict[str, pa.Table]:
+    """The result of each query over the SQLite file `database` (name → table), as one moment of
+    it: each group of queries (name → SQL, names unique across groups) is read by a child of its
+    own, in parallel. `parallel=False` reads every query in one child and one transaction."""
     import sqlite3  # the parent's own SQLite, which Django uses too; never loaded by a child
 
+    everything = {name: sql for group in groups for name, sql in group.items()}
     scratch = Path(tempfile.mkdtemp(prefix="huitoukan-snapshot-", dir=_scratch_root()))
     children: list[_Child] = []
     try:
-        if parallel and len(queries) > 1:
+        if parallel and len(groups) > 1:
             watch = sqlite3.connect(database, uri=database.startswith("file:"), isolation_level=None,
                                     timeout=BUSY_TIMEOUT_MS / 1000)
             try:
                 before = _data_version(watch)
-                children = [_Child(database, group, scratch) for group in _groups(queries)]
+                children = [_Child(database, group, scratch) for group in groups if group]
                 for child in children:
                     child.wait_until_reading()
                 moved = _data_version(watch) != before
@@ -74,26 +78,15 @@ def read(database: str, queries: dict[str, str], *, parallel: bool = True) -> di
             for child in children:
                 child.finish()
             if not moved:
-                return _load(scratch, queries)
-        children = [_Child(database, queries, scratch)]
+                return _load(scratch, everything)
+        children = [_Child(database, everything, scratch)]
         children[0].wait_until_reading()
         children[0].finish()
-        return _load(scratch, queries)
+        return _load(scratch, everything)
     finally:
         for child in children:
             child.stop()
         shutil.rmtree(scratch, ignore_errors=True)
-
-
-def _groups(queries: dict[str, str]) -> list[dict[str, str]]:
-    groups, taken = [], set()
-    for names in PARALLEL_GROUPS:
-        group = {name: queries[name] for name in names if name in queries}
-        if group:
-            groups.append(group)
-            taken.update(group)
-    rest = {name: sql for name, sql in queries.items() if name not in taken}
-    return groups + ([rest] if rest else [])
 
 
 def _data_version(con: sqlite3.Connection) -> int:
