@@ -48,6 +48,7 @@ def manage(ctx: typer.Context) -> None:
 
 
 def _register() -> None:
+    from huitoukan.datasets.cli import datasets_app  # also adds `import dataset` to import_app
     from huitoukan.lookback.cli import check
     from huitoukan.ops.cli import register as register_ops
     from huitoukan.policy.cli import app as policy_app
@@ -56,7 +57,8 @@ def _register() -> None:
     from huitoukan.registry.cli import import_app
     from huitoukan.synth.cli import synth
 
-    app.add_typer(import_app, name="import", help="Import files (registry; department datasets later).")
+    app.add_typer(import_app, name="import", help="Import files (registry, department datasets).")
+    app.add_typer(datasets_app, name="datasets", help="Department datasets: the loads and their history.")
     app.add_typer(policy_app, name="policy", help="The year's standards (policy profiles).")
     app.add_typer(problems_app, name="problems", help="The problem ledger: export, import, reports, reminders.")
     app.command(name="check", help="Run a look-back over the registry (or a region); problems are written.")(check)

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "huitoukan.registry",
     "huitoukan.lookback",
     "huitoukan.rectification",
+    "huitoukan.datasets",
     "huitoukan.web",
 ]
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("policy/", include("huitoukan.policy.urls")),
     path("lookback/", include("huitoukan.lookback.urls")),
     path("problems/", include("huitoukan.rectification.urls")),
+    path("datasets/", include("huitoukan.datasets.urls")),
     path("api/", include("huitoukan.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -32,6 +32,8 @@ class Capability:
     VERIFY_PROBLEMS = "verify_problems"  # verify a reported fix: close it, or return it
     ASSIGN_PROBLEMS = "assign_problems"  # responsible unit, person and deadline
     RECORD_PROBLEMS = "record_problems"  # problems found by people (self-check, inspections)
+    LOAD_DATASETS = "load_datasets"  # load department datasets (datasets app)
+    VIEW_DATASETS = "view_datasets"  # department datasets' loads and records (personal data)
 
 
 C = Capability
@@ -39,7 +41,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     Role.COUNTY_ADMIN: frozenset(
         {C.VIEW_REGISTRY, C.VIEW_ID_NUMBER, C.VIEW_HEALTH, C.IMPORT_REGISTRY, C.EDIT_POLICY, C.MANAGE_USERS,
          C.EXPORT_PERSONAL, C.RUN_LOOKBACK, C.VIEW_PROBLEMS, C.RECTIFY_PROBLEMS, C.VERIFY_PROBLEMS,
-         C.ASSIGN_PROBLEMS, C.RECORD_PROBLEMS}
+         C.ASSIGN_PROBLEMS, C.RECORD_PROBLEMS, C.LOAD_DATASETS, C.VIEW_DATASETS}
     ),
     # Town and village cadres work households face to face: they see health (to plan assistance)
     # but not full ID numbers, which they never need to type. They rectify their problems and
@@ -53,8 +55,10 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     # Inspectors run their own look-backs over the regions they inspect, record what their
     # inspections find, and verify fixes; they do not rectify.
     Role.INSPECTOR: frozenset({C.VIEW_REGISTRY, C.VIEW_ID_NUMBER, C.VIEW_HEALTH, C.RUN_LOOKBACK, C.VIEW_PROBLEMS,
-                               C.VERIFY_PROBLEMS, C.RECORD_PROBLEMS}),
-    Role.DATA_PROVIDER: frozenset(),
+                               C.VERIFY_PROBLEMS, C.RECORD_PROBLEMS, C.VIEW_DATASETS}),
+    # A department's data clerk loads their department's files and sees the loads (ID numbers masked:
+    # they never need to read another department's numbers in clear).
+    Role.DATA_PROVIDER: frozenset({C.LOAD_DATASETS, C.VIEW_DATASETS}),
     Role.LEADER: frozenset({C.VIEW_REGISTRY, C.VIEW_PROBLEMS}),
 }
 
@@ -82,6 +86,8 @@ CAPABILITY_LABELS = {
     C.VERIFY_PROBLEMS: _("verify and close problems"),
     C.ASSIGN_PROBLEMS: _("assign problems and set deadlines"),
     C.RECORD_PROBLEMS: _("record problems found by people"),
+    C.LOAD_DATASETS: _("load department datasets"),
+    C.VIEW_DATASETS: _("see department datasets"),
 }
 
 

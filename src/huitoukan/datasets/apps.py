@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class DatasetsConfig(AppConfig):
+    name = "huitoukan.datasets"
+    label = "datasets"
+    verbose_name = _("Department datasets")

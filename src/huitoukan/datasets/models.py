@@ -1,0 +1,118 @@
+"""Department dataset loads: the provenance of each stored dataset, and the web's uploads awaiting
+confirmation.
+
+A `DatasetLoad` row exists only for a dataset that was stored: its records are one Parquet file under
+DATA_DIR/datasets/ (see loading/storage.py and docs/datasets.md for why not database rows). A dry
+run, a file with errors or a failed load leaves no DatasetLoad and no file. The web interface keeps
+its checks as `DatasetUpload` rows (like the registry's RegistryImport), which point to the load
+once one is made.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from .kinds import KIND_CHOICES, get_kind
+
+
+class DatasetLoadQuerySet(models.QuerySet):
+    def newest_first(self):
+        """The order that decides which load of a kind the look-back uses: the latest as-of date,
+        then the latest load of that date."""
+        return self.order_by("-as_of", "-loaded_at", "-pk")
+
+    def current(self, kind: str):
+        """The load of `kind` the look-back uses, or None."""
+        return self.filter(kind=kind, state=DatasetLoad.State.LOADED).newest_first().first()
+
+
+class DatasetLoad(models.Model):
+    """One department file, stored: where it came from and what it held (留痕)."""
+
+    class State(models.TextChoices):
+        LOADED = "loaded", pgettext_lazy("dataset load", "loaded")
+        # Records deleted under a retention rule; the provenance stays on record.
+        REMOVED = "removed", pgettext_lazy("dataset load", "records removed")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=KIND_CHOICES)
+    provider = models.CharField(_("provider"), max_length=100)
+    as_of = models.DateField(_("as of"))
+    file_name = models.CharField(_("file name"), max_length=255)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    row_count = models.PositiveIntegerField(_("rows"))
+    id_missing_count = models.PositiveIntegerField(_("rows without an ID number"), default=0)
+    id_invalid_count = models.PositiveIntegerField(_("invalid ID numbers"), default=0)
+    # How the file was read: header row, sheet, encoding, column → header, extra headers kept,
+    # warnings (capped, count exact). See loading/report.py.
+    source = models.JSONField(_("how the file was read"), default=dict, blank=True)
+    # The Parquet file's name inside DATA_DIR/datasets/.
+    stored_file = models.CharField(max_length=255)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.LOADED)
+    loaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("loaded by"),
+    )
+    loaded_at = models.DateTimeField(_("loaded at"), auto_now_add=True)
+
+    objects = DatasetLoadQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("dataset load")
+        verbose_name_plural = _("dataset loads")
+        ordering = ("kind", "-as_of", "-loaded_at", "-pk")
+        constraints = (
+            # The same file loaded twice as the same kind changes nothing (loading/service.py says so).
+            models.UniqueConstraint(fields=["kind", "sha256"], name="datasets_load_kind_sha256_unique"),
+        )
+        indexes = (models.Index(fields=["kind", "as_of", "loaded_at"], name="datasets_load_newest"),)
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.as_of:%Y-%m-%d} · {self.file_name}"
+
+    @property
+    def kind_spec(self):
+        return get_kind(self.kind)
+
+
+class DatasetUpload(models.Model):
+    """A file uploaded through the web: checked (a dry run that writes nothing), then loaded once
+    the user confirms. Kept whatever the outcome, so that the office can say what was tried."""
+
+    class State(models.TextChoices):
+        UPLOADED = "uploaded", _("uploaded")
+        CHECKED = "checked", _("checked")
+        INVALID = "invalid", _("has errors")
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("running")
+        LOADED = "loaded", pgettext_lazy("dataset load", "loaded")
+        UNCHANGED = "unchanged", _("already loaded")
+        FAILED = "failed", _("failed")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=KIND_CHOICES)
+    provider = models.CharField(_("provider"), max_length=100)
+    as_of = models.DateField(_("as of"))
+    file_name = models.CharField(_("file name"), max_length=255)
+    stored_path = models.CharField(max_length=500)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True, default="")
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.UPLOADED)
+    progress = models.PositiveSmallIntegerField(_("progress %"), default=0)
+    progress_note = models.CharField(max_length=200, blank=True, default="")
+    # What the last check or load reported: counts, errors and warnings (capped), notices, preview.
+    report = models.JSONField(_("report"), default=dict, blank=True)
+    load = models.ForeignKey(DatasetLoad, null=True, blank=True, on_delete=models.SET_NULL, related_name="uploads",
+                             verbose_name=_("dataset load"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("dataset upload")
+        verbose_name_plural = _("dataset uploads")
+        ordering = ("-created_at",)
+
+    def __str__(self):
+        return self.file_name

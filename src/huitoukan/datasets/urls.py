@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+app_name = "datasets"
+
+urlpatterns = [
+    path("", views.load_list, name="load_list"),
+    path("<int:pk>/", views.load_detail, name="load_detail"),
+    path("upload/", views.upload, name="upload"),
+    path("uploads/", views.upload_list, name="upload_list"),
+    path("uploads/<int:pk>/", views.upload_detail, name="upload_detail"),
+    path("uploads/<int:pk>/progress/", views.upload_progress, name="upload_progress"),
+    path("uploads/<int:pk>/confirm/", views.upload_confirm, name="upload_confirm"),
+]
