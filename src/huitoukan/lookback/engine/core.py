@@ -113,7 +113,12 @@ class _Keys:
 
 
 def _sorted_by(table: pa.Table, key: str) -> pa.Table:
-    table = table.filter(pc.is_valid(table[key]))
+    if table[key].null_count:
+        table = table.filter(pc.is_valid(table[key]))
+    table = table.combine_chunks()
+    ids = table[key].chunk(0).to_numpy() if table.num_rows else None
+    if ids is not None and bool(np.all(ids[1:] > ids[:-1])):
+        return table  # a snapshot is already in key order
     return table.sort_by(key).combine_chunks()
 
 
