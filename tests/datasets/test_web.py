@@ -157,3 +157,15 @@ def test_the_list_marks_the_load_in_use(people, county, tmp_path):
     assert reverse("datasets:load_detail", args=[newer.load_id]) in in_use
     assert reverse("datasets:load_detail", args=[older.load_id]) in page
     assert reverse("datasets:upload") not in page  # inspectors do not load
+
+
+@override_settings(TASKS=IMMEDIATE)
+def test_a_large_file_is_checked_by_the_background_task(people, county, monkeypatch, data_dir):
+    from huitoukan.datasets import views
+
+    monkeypatch.setattr(views, "CHECK_INLINE_BYTES", 0)
+    client = client_of(people[Role.COUNTY_ADMIN])
+    post_upload(client, county.paths["school.csv"], "school")
+    upload = DatasetUpload.objects.get()
+    assert upload.state == DatasetUpload.State.CHECKED and upload.report["row_count"] == county.rows["school.csv"]
+    assert upload.progress == 100 and nothing_stored(data_dir)

@@ -69,9 +69,11 @@ def _person(id_headers=(), name_headers=()) -> tuple[ColumnSpec, ...]:
     return (
         _c("id_number", ID_NUMBER, *_ID_HEADERS, *id_headers),
         _c("name", TEXT, *_NAME_HEADERS, *name_headers),
-        _c("birth_date", DATE, "出生日期", "出生年月日", "出生年月"),
+        # Not 出生年月: it is often a month only (1980.01), which is no date.
+        _c("birth_date", DATE, "出生日期", "出生年月日"),
         _c("sex", SEX, "性别"),
-        _c("address", TEXT, "户籍地址", "户籍地", "户籍所在地", "住址", "地址", "家庭住址", "居住地址"),
+        # Not a bare 地址: in business and property files it is the premises', not the person's.
+        _c("address", TEXT, "户籍地址", "户籍地", "户籍所在地", "住址", "家庭住址", "居住地址"),
     )
 
 
