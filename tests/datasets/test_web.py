@@ -169,3 +169,14 @@ def test_a_large_file_is_checked_by_the_background_task(people, county, monkeypa
     upload = DatasetUpload.objects.get()
     assert upload.state == DatasetUpload.State.CHECKED and upload.report["row_count"] == county.rows["school.csv"]
     assert upload.progress == 100 and nothing_stored(data_dir)
+
+
+def test_the_upload_list_and_the_empty_load_list(people, county, tmp_path):
+    client = client_of(people[Role.DATA_PROVIDER])
+    page = client.get(reverse("datasets:load_list")).content.decode()
+    assert page.count("尚未导入。") == 10 and reverse("datasets:upload") in page
+    post_upload(client, county.paths["death.csv"], "death", name="死亡名单.csv")
+    page = client.get(reverse("datasets:upload_list")).content.decode()
+    upload = DatasetUpload.objects.get()
+    assert "死亡名单.csv" in page and "死亡人员" in page
+    assert reverse("datasets:upload_detail", args=[upload.pk]) in page
