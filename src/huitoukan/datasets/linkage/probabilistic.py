@@ -1,0 +1,129 @@
+"""Step two: Splink (DuckDB backend) for the records the ID number did not place.
+
+The DuckDB connection is ours, made with extension autoloading and autoinstalling off: nothing is
+fetched at run time, and every comparison uses DuckDB core functions only.
+
+Training (when no model is given):
+- u (how often a level occurs between two different people): random pairs of the two tables.
+- the prior probability that a random pair matches: pairs a deterministic rule is sure of (same
+  name and birth date; same name, same last four digits and the ID one typo away), at an assumed
+  recall of 0.8 — at least one expected match, so that a dataset with none still scores.
+- m (how often a level occurs for the same person): expectation maximisation on blocked pairs when
+  the records to link are at least `em_min_records`. Below that the blocked pairs hold too few
+  true matches for EM to tell the two classes apart (Splink's guidance: matches should be 1–99 %
+  of the training pairs), and the priors of model.py stay. The model records which it was.
+
+Decision per record, among candidates at or above the review band's lower bound: one candidate at
+or above the threshold and no other → 'probabilistic'; otherwise every candidate (at most
+`MAX_CANDIDATES`) → 'review' (reason 'model', or 'ambiguous' when two or more reach the threshold or
+a second one is within the band). Below the band: no link.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import duckdb
+import pyarrow as pa
+
+from . import model as M
+
+MAX_CANDIDATES = 3
+U_MAX_PAIRS = 1e6
+EM_MAX_PAIRS = 2e6
+REGISTRY, RECORDS = "registry", "records"
+
+
+def connect(threads: int | None = None) -> duckdb.DuckDBPyConnection:
+    # No extension may be fetched at run time (no internet): refuse autoloading outright.
+    con = duckdb.connect(config={"autoinstall_known_extensions": False, "autoload_known_extensions": False})
+    if threads:
+        con.execute(f"SET threads = {int(threads)}")
+    return con
+
+
+def link_probabilistic(person_features: pa.Table, record_features: pa.Table, *, settings: dict | None,
+                       threshold: float, review_low: float, em_min_records: int, seed: int,
+                       threads: int | None = None) -> tuple[pa.Table, dict, dict]:
+    """(candidate decisions as (row_number, person_id, link, match_probability, match_weight,
+    reason), the Splink settings with trained parameters, how they were trained)."""
+    from splink import DuckDBAPI, Linker
+
+    # Splink warns of what is intended here (levels no random pair reaches, default max_pairs).
+    logging.getLogger("splink").setLevel(logging.ERROR)
+    con = connect(threads)
+    try:
+        db_api = DuckDBAPI(connection=con)
+        registry = db_api.register(person_features, dataset_display_name=REGISTRY)
+        records = db_api.register(record_features, dataset_display_name=RECORDS)
+        n_people, n_records = person_features.num_rows, record_features.num_rows
+        training: dict
+        if settings is None:
+            linker = Linker([registry, records], M.prior_settings(1.0 / max(1, n_people)), log_level=None)
+            training = _train(linker, n_people, n_records, em_min_records, seed)
+        else:
+            linker = Linker([registry, records], settings, log_level=None)
+            training = {"reused": True}
+        pairs = linker.inference.predict(threshold_match_probability=review_low)
+        decided = _decide(con, pairs.physical_name, threshold)
+        trained = linker.misc.save_model_to_json()
+    finally:
+        con.close()
+    return decided, trained, training
+
+
+def _train(linker, n_people: int, n_records: int, em_min_records: int, seed: int) -> dict:
+    training = {"u": "random_sampling", "u_max_pairs": U_MAX_PAIRS}
+    # One pass over the sample: Splink's early stop waits for 100 pairs in every level, which a
+    # level no random pair reaches (a village when the dataset has no address) never gets.
+    linker.training.estimate_u_using_random_sampling(max_pairs=U_MAX_PAIRS, seed=seed, min_count_per_level=None,
+                                                     num_chunks=1)
+    floor = 1.0 / (max(1, n_people) * max(1, n_records))
+    try:
+        linker.training.estimate_probability_two_random_records_match(
+            ['l."name" = r."name" AND l."birth_date" = r."birth_date"',
+             ('l."name" = r."name" AND l."id_tail" = r."id_tail" '
+             'AND damerau_levenshtein(l."id_number", r."id_number") <= 1')],
+            recall=0.8)
+        estimated = linker._settings_obj._probability_two_random_records_match
+        training["lambda"] = "deterministic_rules"
+    except ValueError:  # no pair a deterministic rule is sure of
+        estimated = 0.0
+    if estimated < floor:
+        linker._settings_obj._probability_two_random_records_match = floor
+        training["lambda"] = "one_expected_match"
+    if n_records >= em_min_records:
+        for rule in M.training_rules():
+            linker.training.estimate_parameters_using_expectation_maximisation(
+                rule, estimate_without_term_frequencies=True, max_pairs=EM_MAX_PAIRS)
+        training["m"] = "expectation_maximisation"
+    else:
+        training["m"] = "prior"
+        training["m_why"] = f"{n_records} records to link, fewer than {em_min_records}: EM not identifiable"
+    return training
+
+
+def _decide(con: duckdb.DuckDBPyConnection, predictions: str, threshold: float) -> pa.Table:
+    sql = f"""
+    WITH p AS (
+        SELECT
+            CASE WHEN source_dataset_l = '{RECORDS}' THEN unique_id_l ELSE unique_id_r END AS row_number,
+            CASE WHEN source_dataset_l = '{RECORDS}' THEN unique_id_r ELSE unique_id_l END AS person_id,
+            match_probability, match_weight
+        FROM {predictions}
+    ), ranked AS (
+        SELECT *,
+            row_number() OVER (PARTITION BY row_number ORDER BY match_weight DESC, person_id) AS rank,
+            count(*) OVER (PARTITION BY row_number) AS candidates,
+            count(*) FILTER (WHERE match_probability >= {threshold}) OVER (PARTITION BY row_number) AS sure
+        FROM p
+    )
+    SELECT row_number::BIGINT AS row_number, person_id::BIGINT AS person_id,
+        CASE WHEN candidates = 1 AND sure = 1 THEN 'probabilistic' ELSE 'review' END AS link,
+        match_probability::DOUBLE AS match_probability, match_weight::DOUBLE AS match_weight,
+        CASE WHEN candidates = 1 THEN 'model' WHEN sure >= 1 THEN 'ambiguous' ELSE 'model' END AS reason
+    FROM ranked
+    WHERE rank <= {MAX_CANDIDATES}
+    ORDER BY row_number, rank
+    """
+    return con.sql(sql).fetch_arrow_table()
