@@ -126,4 +126,4 @@ def _decide(con: duckdb.DuckDBPyConnection, predictions: str, threshold: float) 
     WHERE rank <= {MAX_CANDIDATES}
     ORDER BY row_number, rank
     """
-    return con.sql(sql).fetch_arrow_table()
+    return con.sql(sql).to_arrow_table()
