@@ -31,6 +31,10 @@ from . import model as M
 MAX_CANDIDATES = 3
 U_MAX_PAIRS = 1e6
 EM_MAX_PAIRS = 2e6
+#: No level is impossible for the same person. EM on clean data drives the m of a level it never
+#: sees among matches to 0 (a weight of −∞), which would forbid a match on any disagreement — a
+#: misspelt name, a wrong sex entered by hand. Trained m values are floored here and renormalised.
+M_FLOOR = 0.005
 REGISTRY, RECORDS = "registry", "records"
 
 
@@ -61,6 +65,7 @@ def link_probabilistic(person_features: pa.Table, record_features: pa.Table, *, 
         if settings is None:
             linker = Linker([registry, records], M.prior_settings(1.0 / max(1, n_people)), log_level=None)
             training = _train(linker, n_people, n_records, em_min_records, seed)
+            linker = Linker([registry, records], floor_m(linker.misc.save_model_to_json()), log_level=None)
         else:
             linker = Linker([registry, records], settings, log_level=None)
             training = {"reused": True}
@@ -101,6 +106,16 @@ def _train(linker, n_people: int, n_records: int, em_min_records: int, seed: int
         training["m"] = "prior"
         training["m_why"] = f"{n_records} records to link, fewer than {em_min_records}: EM not identifiable"
     return training
+
+
+def floor_m(settings: dict) -> dict:
+    for comparison in settings["comparisons"]:
+        levels = [lv for lv in comparison["comparison_levels"] if not lv.get("is_null_level")]
+        floored = [max(M_FLOOR, lv.get("m_probability") or 0.0) for lv in levels]
+        total = sum(floored)
+        for lv, m in zip(levels, floored):
+            lv["m_probability"] = m / total
+    return settings
 
 
 def _decide(con: duckdb.DuckDBPyConnection, predictions: str, threshold: float) -> pa.Table:
