@@ -13,8 +13,12 @@ lint:
 
 messages:
 	cd src/huitoukan && ../../.venv/bin/django-admin makemessages -l zh_Hans --no-obsolete --settings=huitoukan.settings
-	msgattrib --untranslated --only-fuzzy src/huitoukan/locale/zh_Hans/LC_MESSAGES/django.po | grep -A1 '^msgid' || true
-	msgfmt --check -o src/huitoukan/locale/zh_Hans/LC_MESSAGES/django.mo src/huitoukan/locale/zh_Hans/LC_MESSAGES/django.po
+	# The project's catalogue, and an app's own where it has one (datasets/locale).
+	for po in $$(find src/huitoukan -path '*/locale/zh_Hans/LC_MESSAGES/django.po'); do \
+		msgattrib --untranslated $$po | grep -A1 '^msgid' | grep -v '^msgid ""' || true; \
+		msgattrib --only-fuzzy $$po | grep -A1 '^msgid' || true; \
+		msgfmt --check -o $${po%.po}.mo $$po || exit 1; \
+	done
 
 bench:
 	.venv/bin/python benchmarks/import_registry.py

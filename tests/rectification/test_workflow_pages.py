@@ -160,7 +160,7 @@ def test_a_refusal_of_what_was_sent_keeps_the_note_in_its_form(village_problem, 
     response = post_step(client, village_problem, Action.REPORTED_FIXED, "已整改，照片后补")  # no evidence
     assert response.status_code == 400
     form = next(f for f in response.context["step_forms"] if f["step"].action == Action.REPORTED_FIXED)
-    assert "evidence" in form["error"] and form["note"] == "已整改，照片后补"
+    assert ("evidence" in form["error"] or "佐证" in form["error"]) and form["note"] == "已整改，照片后补"
     assert "已整改，照片后补</textarea>" in response.content.decode()
     assert status_of(village_problem) == Status.OPEN and events(village_problem) == []
 

@@ -3,6 +3,7 @@
 import re
 from pathlib import Path
 
+import pytest
 from django.urls import reverse
 
 from huitoukan.accounts.roles import Role
@@ -55,11 +56,19 @@ def _entries(text):
     return entries
 
 
-def test_catalogue_has_no_untranslated_or_fuzzy_entries():
-    entries = _entries(PO.read_text(encoding="utf-8"))
-    assert len(entries) > 300
+CATALOGUES = sorted(PO.parents[4].glob("**/locale/zh_Hans/LC_MESSAGES/django.po"))
+
+
+def test_the_project_catalogue_is_the_big_one():
+    assert PO in CATALOGUES
+    assert len(_entries(PO.read_text(encoding="utf-8"))) > 300
+
+
+@pytest.mark.parametrize("po", CATALOGUES, ids=lambda p: str(p.relative_to(PO.parents[4])))
+def test_catalogue_has_no_untranslated_or_fuzzy_entries(po):
+    entries = _entries(po.read_text(encoding="utf-8"))
     fuzzy = [msgid for flags, msgid, _ in entries if "fuzzy" in flags]
     untranslated = [msgid for _flags, msgid, strs in entries if not strs or any(not s for s in strs)]
     assert not fuzzy, fuzzy[:10]
     assert not untranslated, untranslated[:10]
-    assert PO.with_suffix(".mo").stat().st_mtime >= PO.stat().st_mtime - 5, "compile the .po (msgfmt)"
+    assert po.with_suffix(".mo").stat().st_mtime >= po.stat().st_mtime - 5, "compile the .po (msgfmt)"
