@@ -13,7 +13,7 @@ lint:
 
 messages:
 	cd src/huitoukan && ../../.venv/bin/django-admin makemessages -l zh_Hans --no-obsolete --settings=huitoukan.settings
-	# The project's catalogue, and an app's own where it has one (datasets/locale).
+	# The project's one catalogue, and any app's own should one ever be added.
 	for po in $$(find src/huitoukan -path '*/locale/zh_Hans/LC_MESSAGES/django.po'); do \
 		msgattrib --untranslated $$po | grep -A1 '^msgid' | grep -v '^msgid ""' || true; \
 		msgattrib --only-fuzzy $$po | grep -A1 '^msgid' || true; \
