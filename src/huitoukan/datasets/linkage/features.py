@@ -39,7 +39,7 @@ FEATURES = pa.schema([
 
 # Province/city, county, town, village as Chinese addresses write them (青石县岩铺镇杉河村一组).
 _ADDRESS = (r"^(?:.*?[省州])?(?:.*?市)?(?:.*?[县区旗])?(?P<town>[^县区旗]*?(?:镇|乡|街道))?"
-            r"(?P<village>[^镇乡]*?(?:村|社区|居委会))?")
+            r"(?P<village>[^镇乡]*(?:村|社区|居委会))?")
 _EARLIEST_BIRTH_YEAR = 1880
 
 
