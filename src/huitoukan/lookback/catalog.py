@@ -30,6 +30,12 @@ TARGETS = ("household", "person", "village")
 TARGET_COLUMN = {"household": "household_id", "person": "person_id", "village": "village_code"}
 #: Parameters every rule may use without declaring them.
 IMPLICIT_PARAMETERS = ("as_of", "year")
+#: The registry snapshot's tables (engine/schema.py SNAPSHOT_SCHEMAS), always there.
+REGISTRY_TABLES = ("household", "person", "region")
+#: The department dataset tables (engine/schema.py DATASET_SCHEMAS, kept equal by a test), named by
+#: kind; a run has only the kinds that are loaded.
+DATASET_TABLES = ("death", "vehicle", "business", "property", "payroll", "dibao", "disability", "school",
+                  "medical_insurance", "medical_cost")
 
 CODE_PATTERN = re.compile(r"^[A-Z][A-Z0-9_]{2,39}$")
 TEST_KEYS = ("name", "flagged", "not_flagged", "as_of", "parameters")
@@ -65,12 +71,15 @@ class Rule:
     explanation: str
     basis: tuple[dict, ...]  # ({"seed": "002_….txt", "term": "八不退"}, …)
     parameters: tuple[str, ...]  # policy-profile keys the SQL uses as :name
-    inputs: tuple[str, ...]  # tables the SQL reads (person, household, region; datasets later)
+    inputs: tuple[str, ...]  # tables the SQL needs: without one of them the rule is skipped, not run
     sql: str
     message: str  # str.format template over the SELECT's columns (and household_no, person_key)
     tests: tuple[RuleTest, ...]
     path: str
     sha256: str  # of the file's bytes: which text of the rule a run used
+    # Dataset tables the SQL reads when loaded; absent, the engine gives it an empty table of the
+    # kind's schema, so that a registry rule can add a dataset's evidence without depending on it.
+    optional_inputs: tuple[str, ...] = ()
 
     @property
     def fingerprint(self) -> str:
@@ -146,6 +155,7 @@ def _read_rule_file(path: Path, *, known_parameters=None) -> Rule:
             raise RuleFileError(path, f"unknown parameters: {', '.join(unknown)}")
     sql = str(data["sql"]).strip().rstrip(";")
     _check_sql(path, sql, parameters)
+    inputs, optional_inputs = _inputs(path, data, sql)
     basis = data["basis"]
     if not isinstance(basis, list) or not all(isinstance(b, dict) and b.get("seed") for b in basis):
         raise RuleFileError(path, "basis must be a list of {seed: file name, term: …}")
@@ -159,13 +169,29 @@ def _read_rule_file(path: Path, *, known_parameters=None) -> Rule:
         explanation=" ".join(str(data["explanation"]).split()),
         basis=tuple(basis),
         parameters=parameters,
-        inputs=tuple(data.get("inputs") or _tables_of(sql)),
+        inputs=inputs,
         sql=sql,
         message=str(data["message"]).strip(),
         tests=tuple(_tests(path, data.get("tests") or [])),
         path=str(path),
         sha256=hashlib.sha256(raw).hexdigest(),
+        optional_inputs=optional_inputs,
     )
+
+
+def _inputs(path: Path, data: dict, sql: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(required, optional) tables. Optional ones must be dataset tables (the registry is always
+    there); a table nobody supplies is refused now rather than failing every run."""
+    optional = tuple(data.get("optional_inputs") or ())
+    wrong = sorted(set(optional) - set(DATASET_TABLES))
+    if wrong:
+        raise RuleFileError(path, f"optional_inputs must be dataset tables ({', '.join(DATASET_TABLES)}), not "
+                                  f"{', '.join(wrong)}")
+    required = tuple(t for t in (data.get("inputs") or _tables_of(sql)) if t not in optional)
+    unknown = sorted(set(required) - set(REGISTRY_TABLES) - set(DATASET_TABLES))
+    if unknown:
+        raise RuleFileError(path, f"the SQL reads unknown tables: {', '.join(unknown)}")
+    return required, optional
 
 
 def _check_sql(path: Path, sql: str, parameters: tuple[str, ...]) -> None:
@@ -184,7 +210,7 @@ def _check_sql(path: Path, sql: str, parameters: tuple[str, ...]) -> None:
 def _tables_of(sql: str) -> list[str]:
     tree = sqlglot.parse_one(sql, read="duckdb")
     ctes = {c.alias_or_name for c in tree.find_all(exp.CTE)}
-    return sorted({t.name for t in tree.find_all(exp.Table)} - ctes)
+    return sorted({t.name for t in tree.find_all(exp.Table) if t.name} - ctes)
 
 
 def _tests(path: Path, cases: list) -> list[RuleTest]:

@@ -23,7 +23,7 @@ import pyarrow.compute as pc
 
 from ..catalog import Rule
 from .backends import Backend, open_backend
-from .schema import FINDING_SCHEMA
+from .schema import DATASET_SCHEMAS, FINDING_SCHEMA
 from .sqltext import bind
 
 KEY_COLUMNS = ("household_id", "person_id", "village_code", "severity")
@@ -48,6 +48,9 @@ class EngineResult:
     findings: pa.Table
     stats: list[RuleStats] = field(default_factory=list)
     seconds: float = 0.0
+    # Rules not run because a table they need is absent (a dataset kind never loaded): code → tables.
+    # Not run is not "found nothing": their problems must be left as they are.
+    skipped: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def counts(self) -> dict[str, int]:
         return {s.code: s.count for s in self.stats}
@@ -65,11 +68,15 @@ def run_rules(
     and `as_of` (a date) and `year`. `engine` is a name or an open backend with the tables registered
     (the caller then closes it)."""
     started = time.perf_counter()
+    rules, skipped = runnable_rules(rules, tables)
     own = isinstance(engine, str)
     backend = open_backend(engine) if own else engine
     try:
         if own:
             backend.register(tables)
+        absent = sorted({t for rule in rules for t in rule.optional_inputs if t not in tables})
+        if absent:
+            backend.register({t: DATASET_SCHEMAS[t].empty_table() for t in absent})
         keys = _Keys(tables)
         parts, stats = [], []
         for i, rule in enumerate(rules):
@@ -86,7 +93,21 @@ def run_rules(
         if own:
             backend.close()
     findings = pa.concat_tables(parts) if parts else FINDING_SCHEMA.empty_table()
-    return EngineResult(findings, stats, time.perf_counter() - started)
+    return EngineResult(findings, stats, time.perf_counter() - started, skipped)
+
+
+def runnable_rules(rules: list[Rule], tables) -> tuple[list[Rule], dict[str, tuple[str, ...]]]:
+    """(the rules whose required tables are all in `tables`, {code: missing tables} of the others).
+    A run records and reconciles only the first: a cross-comparison rule without its dataset says
+    nothing about the problems it found before."""
+    runnable, skipped = [], {}
+    for rule in rules:
+        missing = tuple(t for t in rule.inputs if t not in tables)
+        if missing:
+            skipped[rule.code] = missing
+        else:
+            runnable.append(rule)
+    return runnable, skipped
 
 
 class _Keys:

@@ -80,6 +80,41 @@ PERSON_DERIVED = pa.schema([
 
 SNAPSHOT_SCHEMAS = {"region": REGION, "household": HOUSEHOLD, "person": PERSON}
 
+#: Department dataset tables (DOMAIN.md §4), one per kind, named by the kind: the load in use of
+#: each kind (datasets/tables.py) with each record's registry person (datasets/linking.py). Every
+#: table: row_number, the person columns, the kind's own columns, extra (as datasets.kinds.table_schema,
+#: kept equal by a test: the engine imports no Django), then
+#:   load_id    the DatasetLoad the record came from: with row_number, what a finding names
+#:   person_id  the registry person the record is linked to; NULL when not linked (no match, or a
+#:              candidate still waiting for review: never silently a finding)
+#:   link       'exact' (same ID number) | 'probabilistic' (name, birth date, place) | 'reviewed' | NULL
+_DATASET_PERSON = [
+    ("row_number", pa.int64()),
+    ("id_number", pa.string()),  # as the department wrote it, cleaned; not validated; null when empty
+    ("name", pa.string()),
+    ("birth_date", pa.date32()),
+    ("sex", pa.string()),
+    ("address", pa.string()),
+]
+_DATASET_OWN = {
+    "death": [("death_date", pa.date32())],
+    "vehicle": [("plate_no", pa.string()), ("vehicle_type", pa.string()), ("registered_on", pa.date32())],
+    "business": [("entity_name", pa.string()), ("entity_type", pa.string()), ("registration_status", pa.string()),
+                 ("established_on", pa.date32())],
+    "property": [("location", pa.string()), ("property_type", pa.string()), ("registered_on", pa.date32())],
+    "payroll": [("employer", pa.string()), ("staff_category", pa.string())],
+    "dibao": [("category", pa.string()), ("start_date", pa.date32()), ("end_date", pa.date32())],
+    "disability": [("disability_kind", pa.string()), ("disability_grade", pa.int8())],
+    "school": [("school_name", pa.string()), ("stage", pa.string()), ("enrolment_status", pa.string())],
+    "medical_insurance": [("insured_year", pa.int32()), ("insurance_status", pa.string())],
+    "medical_cost": [("year", pa.int32()), ("total_cost", MONEY), ("self_paid", MONEY)],
+}
+DATASET_LINK_COLUMNS = [("load_id", pa.int64()), ("person_id", pa.int64()), ("link", pa.string())]
+DATASET_SCHEMAS = {
+    kind: pa.schema(_DATASET_PERSON + own + [("extra", pa.map_(pa.string(), pa.string()))] + DATASET_LINK_COLUMNS)
+    for kind, own in _DATASET_OWN.items()
+}
+
 #: What the engine returns: one row per finding, the same whichever engine ran it.
 FINDING_SCHEMA = pa.schema([
     ("code", pa.string()),
