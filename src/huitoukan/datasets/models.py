@@ -116,3 +116,88 @@ class DatasetUpload(models.Model):
 
     def __str__(self):
         return self.file_name
+
+
+class Linkage(models.Model):
+    """One linking of one load against the registry (issue 4, requirement 2): which registry it saw
+    (the snapshot's fingerprint), the model that decided (so that a link can be explained), and the
+    counts. The links themselves — one row per (record, person), up to millions — are a Parquet file
+    under DATA_DIR/datasets/links/ (`stored_file`; linking.py writes it as loading/storage.py writes
+    a load's). The row exists only once the file is in place."""
+
+    class State(models.TextChoices):
+        LINKED = "linked", _("linked")
+        # The load's records were removed under retention: its links went with them.
+        REMOVED = "removed", pgettext_lazy("dataset load", "records removed")
+
+    load = models.ForeignKey(DatasetLoad, on_delete=models.PROTECT, related_name="linkages",
+                             verbose_name=_("dataset load"))
+    registry_fingerprint = models.CharField(_("registry fingerprint"), max_length=64)
+    # The linkage core's JSON model (format huitoukan.linkage/1): the Splink settings with their m
+    # and u, the threshold and the review band.
+    model = models.JSONField(_("model"), default=dict)
+    # The linking whose model this one reused (None: trained for this linking).
+    model_from = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                                   verbose_name=_("model from"))
+    counts = models.JSONField(_("counts"), default=dict)
+    stored_file = models.CharField(max_length=255, blank=True, default="")
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.LINKED)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("linked by"),
+    )
+    created_at = models.DateTimeField(_("linked at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("linkage")
+        verbose_name_plural = _("linkages")
+        ordering = ("-created_at", "-pk")
+        constraints = (
+            # Linking the same load against the same registry again changes nothing.
+            models.UniqueConstraint(fields=["load", "registry_fingerprint"], name="datasets_linkage_load_registry"),
+        )
+
+    def __str__(self):
+        return f"{self.load} · {self.registry_fingerprint[:12]}"
+
+
+class LinkReview(models.Model):
+    """A candidate person for a record the linkage could not decide (match probability in the
+    review band, or an ID number two people hold), and a person's decision on it. Kept per
+    (load, record, person), so that a decision outlives re-linking the load."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("pending")
+        ACCEPTED = "accepted", _("accepted")
+        REJECTED = "rejected", _("rejected")
+
+    load = models.ForeignKey(DatasetLoad, on_delete=models.CASCADE, related_name="reviews",
+                             verbose_name=_("dataset load"))
+    # The linking that last proposed this candidate (a decision outlives the linking).
+    linkage = models.ForeignKey(Linkage, null=True, blank=True, on_delete=models.SET_NULL, related_name="reviews",
+                                verbose_name=_("linkage"))
+    row_number = models.PositiveIntegerField(_("row"))
+    person = models.ForeignKey("registry.Person", on_delete=models.CASCADE, related_name="+",
+                               verbose_name=_("person"))
+    match_probability = models.FloatField(_("match probability"), null=True, blank=True)
+    match_weight = models.FloatField(_("match weight"), null=True, blank=True)
+    reason = models.CharField(_("reason"), max_length=40, blank=True, default="")
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING,
+                              db_index=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    note = models.TextField(_("note"), blank=True, default="")
+
+    class Meta:
+        verbose_name = _("link review")
+        verbose_name_plural = _("link reviews")
+        ordering = ("load", "row_number", "-match_probability", "pk")
+        constraints = (
+            models.UniqueConstraint(fields=["load", "row_number", "person"], name="datasets_review_candidate"),
+        )
+
+    def __str__(self):
+        return f"{self.load_id}:{self.row_number} → {self.person_id} ({self.status})"

@@ -95,4 +95,21 @@ def check_dataset_upload(upload_id: int, user_id: int | None = None, language: s
 def load_dataset_upload(upload_id: int, user_id: int | None = None, language: str | None = None) -> str:
     """Load a checked upload for real."""
     upload = DatasetUpload.objects.get(pk=upload_id)
-    return run_upload(upload, user=_user(user_id), dry_run=False, language=language).summary_text()
+    report = run_upload(upload, user=_user(user_id), dry_run=False, language=language)
+    if report.written:  # its own task: a load stays loaded whatever linking it then meets
+        link_dataset_load.enqueue(report.load_id, user_id)
+    return report.summary_text()
+
+
+@task()
+def link_dataset_load(load_id: int, user_id: int | None = None) -> str:
+    """Link a stored load to the registry (datasets/linking.py); an empty registry is noted, not
+    an error: `huitoukan datasets link` or the look-back links it once there is one."""
+    from ..linking import LinkingError, link_load
+    from ..models import DatasetLoad
+
+    try:
+        linkage = link_load(DatasetLoad.objects.get(pk=load_id), _user(user_id))
+    except LinkingError as error:
+        return str(error)
+    return f"linkage {linkage.pk}: {linkage.counts}"
