@@ -27,7 +27,7 @@ import pyarrow as pa
 from ..catalog import Rule, RuleTest
 from .core import run_rules
 from .prepare import prepare
-from .schema import SNAPSHOT_SCHEMAS
+from .schema import DATASET_SCHEMAS, SNAPSHOT_SCHEMAS
 
 AS_OF = dt.date(2020, 12, 31)
 
@@ -96,10 +96,72 @@ def snapshot_of(case: RuleTest, as_of: dt.date = AS_OF, where: str = "test case"
         "household": _table("household", households, where),
         "person": _table("person", people, where),
     }
-    for name, rows in case.tables.items():
-        if name not in tables:  # a dataset table of a later kind of rule: taken as written
-            tables[name] = pa.Table.from_pylist([dict(r) for r in rows])
+    for name in case.tables:
+        if name not in tables and name not in DATASET_SCHEMAS:
+            raise RuleTestError(f"{where}: no table {name!r} (registry: household, person, region; datasets: "
+                                f"{', '.join(DATASET_SCHEMAS)})")
+    # Every dataset kind, empty unless the case gives rows: a case says what a loaded dataset holds.
+    # (That a rule is skipped without its dataset is the engine's, tested on run_rules itself.)
+    for kind in DATASET_SCHEMAS:
+        tables[kind] = _dataset(kind, case.tables.get(kind) or [], people, as_of, where)
     return tables
+
+
+#: Defaults of a dataset record's required columns, so that a case writes only what it is about.
+_DATASET_DEFAULTS = {
+    "death": {"death_date": dt.date(2020, 6, 1)},
+    "vehicle": {"vehicle_type": "小型普通客车", "plate_no": "黔A12345"},
+    "business": {"registration_status": "存续", "entity_name": "某某商店", "entity_type": "个体工商户"},
+    "property": {"property_type": "商品房", "location": "某某小区1栋"},
+    "payroll": {"employer": "某某局", "staff_category": "在编"},
+    "dibao": {"category": "低保", "start_date": dt.date(2019, 1, 1)},
+    "disability": {"disability_kind": "肢体", "disability_grade": 1},
+    "school": {"enrolment_status": "在校", "stage": "小学"},
+    "medical_insurance": {"insured_year": None, "insurance_status": "正常参保"},
+    "medical_cost": {"year": None, "self_paid": Decimal("0.00")},
+}
+
+
+def _dataset(kind: str, rows: list, people: list[dict], as_of: dt.date, where: str) -> pa.Table:
+    """A dataset table from a case's records. A record names the registry member it is linked to by
+    `person_no` (its person_id, and `link` 'exact', the member's ID number and name by default);
+    without one it is a record of nobody in the registry (person_id and link NULL) with an invented
+    valid ID number. `row_number` counts from 2 (row 1 is the header), `load_id` is 1."""
+    schema = DATASET_SCHEMAS[kind]
+    by_no = {p["person_no"]: p for p in people}
+    out = []
+    for i, given in enumerate(rows, 1):
+        if not isinstance(given, dict):
+            raise RuleTestError(f"{where}: {kind} row {i} must be a mapping of columns")
+        row = dict(given)
+        unknown = sorted(set(row) - set(schema.names) - {"person_no"})
+        if unknown:
+            raise RuleTestError(f"{where}: {kind} row {i} has unknown columns: {', '.join(unknown)}")
+        record = {"row_number": i + 1, "load_id": 1, "person_id": None, "link": None, "extra": None,
+                  **_DATASET_DEFAULTS[kind]}
+        if kind in ("medical_insurance", "medical_cost"):
+            record["insured_year" if kind == "medical_insurance" else "year"] = as_of.year
+        person_no = row.pop("person_no", None)
+        if person_no is not None:
+            person = by_no.get(str(person_no))
+            if person is None:
+                raise RuleTestError(f"{where}: {kind} row {i} names person {person_no}, which the case lacks")
+            record.update(person_id=person["person_id"], link="exact", id_number=person["id_number"] or None,
+                          name=person["name"], sex=person["sex"] or None)
+        else:
+            record.update(id_number=_make_id(dt.date(1980, 1, 1), "male", 500 + i), name=f"外{_STEMS[(i - 1) % 10]}")
+        record.update(row)
+        for key in ("self_paid", "total_cost"):
+            record[key] = _money(record.get(key))
+        for key in ("id_number", "name", "plate_no", "vehicle_type", "registration_status", "property_type",
+                    "category", "enrolment_status", "insurance_status"):
+            if record.get(key) is not None and not isinstance(record[key], str):
+                record[key] = str(record[key])
+        out.append(record)
+    try:
+        return pa.Table.from_pylist([{k: r.get(k) for k in schema.names} for r in out], schema=schema)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError) as exc:
+        raise RuleTestError(f"{where}: a value of the {kind} table has the wrong type: {exc}") from exc
 
 
 def _households(rows, where) -> list[dict]:
