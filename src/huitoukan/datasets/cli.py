@@ -81,3 +81,41 @@ def list_loads(
             console.print(_("No dataset has been loaded yet."))
             return
         console.print(table)
+
+
+@datasets_app.command("link", help="Link the loads the look-back uses (or one kind's) to the registry; "
+                                   "a load already linked against the same registry is left as it is.")
+def link_loads(
+    kind: Annotated[KindName | None, typer.Argument(help="Only this kind.", case_sensitive=False)] = None,
+    retrain: Annotated[bool, typer.Option(
+        "--retrain", help="Train the model anew instead of reusing the kind's latest one.")] = False,
+) -> None:
+    from django.conf import settings
+    from django.utils import translation
+    from django.utils.translation import gettext as _
+    from rich.console import Console
+
+    from huitoukan.lookback.snapshot import take_snapshot
+
+    from .linking import LinkingError, link_load
+    from .tables import current_loads
+
+    console = Console(highlight=False)
+    with translation.override(settings.LANGUAGE_CODE):
+        loads = current_loads([kind.value] if kind else None)
+        if not loads:
+            console.print(_("No dataset has been loaded yet."))
+            return
+        snapshot = take_snapshot()
+        for load in loads.values():
+            try:
+                linkage = link_load(load, snapshot=snapshot, retrain=retrain)
+            except LinkingError as error:
+                console.print(f"[red]{error}[/red]")
+                raise typer.Exit(1) from None
+            c = linkage.counts
+            console.print(_("%(kind)s (load %(load)s): %(records)s records; exact %(exact)s, probabilistic "
+                            "%(probabilistic)s, to review %(review)s, not linked %(unlinked)s") % {
+                "kind": load.get_kind_display(), "load": load.pk, "records": c.get("records"),
+                "exact": c.get("exact"), "probabilistic": c.get("probabilistic"), "review": c.get("review"),
+                "unlinked": c.get("unlinked")})

@@ -23,6 +23,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .linkage import link
 from .loading import storage
@@ -110,7 +111,7 @@ def link_load(load: DatasetLoad, user=None, *, snapshot=None, retrain: bool = Fa
         return existing
     people = registry_people(snapshot)
     if people.num_rows == 0:
-        raise LinkingError("the registry is empty: import it before linking datasets")
+        raise LinkingError(_("The registry is empty: import it before linking department datasets."))
     records = load_table(load, columns=[c for c in RECORD_COLUMNS if c in _kind_columns(load.kind)])
     reuse = None if retrain else model_to_reuse(load.kind)
     result = link(people, records, model=reuse.model if reuse else None)
@@ -208,13 +209,13 @@ def linked_table(load: DatasetLoad, linkage: Linkage | None = None) -> pa.Table:
     accepted = [(r, p) for r, p, s in decided if s == Status.ACCEPTED]
     rejected = [(r, p) for r, p, s in decided if s == Status.REJECTED]
     if accepted:
-        firm = firm.filter(pc.invert(pc.is_in(firm["row_number"], pa.array([r for r, _ in accepted], pa.int64()))))
+        firm = firm.filter(pc.invert(pc.is_in(firm["row_number"], pa.array([r for r, _p in accepted], pa.int64()))))
     if rejected:
-        pairs = pa.table({"row_number": pa.array([r for r, _ in rejected], pa.int64()),
-                          "person_id": pa.array([p for _, p in rejected], pa.int64())})
+        pairs = pa.table({"row_number": pa.array([r for r, _p in rejected], pa.int64()),
+                          "person_id": pa.array([p for _r, p in rejected], pa.int64())})
         firm = firm.join(pairs, ["row_number", "person_id"], join_type="left anti")
-    reviewed = pa.table({"row_number": pa.array([r for r, _ in accepted], pa.int64()),
-                         "person_id": pa.array([p for _, p in accepted], pa.int64()),
+    reviewed = pa.table({"row_number": pa.array([r for r, _p in accepted], pa.int64()),
+                         "person_id": pa.array([p for _r, p in accepted], pa.int64()),
                          "link": pa.array(["reviewed"] * len(accepted), pa.string())})
     assigned = pa.concat_tables([firm.select(["row_number", "person_id", "link"]), reviewed])
     records = load_table(load)
