@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_review
+from . import views, views_review, views_warnings
 
 app_name = "datasets"
 
@@ -12,6 +12,8 @@ urlpatterns = [
     path("uploads/<int:pk>/", views.upload_detail, name="upload_detail"),
     path("uploads/<int:pk>/progress/", views.upload_progress, name="upload_progress"),
     path("uploads/<int:pk>/confirm/", views.upload_confirm, name="upload_confirm"),
+    path("warnings/", views_warnings.warning_list, name="warnings"),
+    path("warnings.xlsx", views_warnings.warning_export, name="warnings_export"),
     path("review/", views_review.review_list, name="review_list"),
     path("review/<int:pk>/", views_review.review_detail, name="review_detail"),
     path("review/<int:pk>/decide/", views_review.review_decide, name="review_decide"),
