@@ -28,6 +28,7 @@ from huitoukan.datasets.warnings import (
     SEVERE_DISABILITY,
     UNKNOWN_TOWN,
     month_warnings,
+    viewer_row,
 )
 from huitoukan.policy.models import PolicyProfile
 from tests.factories import build_county, make_id_number, make_user
@@ -164,11 +165,24 @@ def test_page_permissions_masking_and_export(scenario):
     client.force_login(cadre)
     assert client.get(url).status_code == 403
 
+    # A department's clerk sees department data but not the registry (who is in it, which household).
     provider = make_user("clerk", Role.DATA_PROVIDER, [a.county])
     client.force_login(provider)
-    page = client.get(url, {"month": "2024-03"}).content.decode()
-    assert mask_id_number(x[1]) in page and x[1] not in page  # masked for the clerk
+    assert client.get(url, {"month": "2024-03"}).status_code == 403
     assert client.get(reverse("datasets:warnings_export"), {"month": "2024-03"}).status_code == 403
+    assert "datasets/warnings/" not in client.get(reverse("datasets:load_list")).content.decode()
+    inspector = make_user("insp", Role.INSPECTOR, [a.county])
+    client.force_login(inspector)
+    assert reverse("datasets:warnings") in client.get(reverse("datasets:load_list")).content.decode()
+    assert client.get(reverse("datasets:warnings_export"), {"month": "2024-03"}).status_code == 403  # no export
+
+    # Masking is accounts.masking's, per viewer: a user without VIEW_ID_NUMBER / VIEW_HEALTH.
+    row = keyed(month_warnings(make_user("a2", Role.COUNTY_ADMIN, [a.county]), MARCH).rows)[
+        (SEVERE_DISABILITY, "李外三")]
+    shown = viewer_row(cadre, row)
+    assert shown["id_number"] == mask_id_number(x[3]) and viewer_row(inspector, row)["id_number"] == x[3]
+    assert viewer_row(make_user("h", Role.HELPER, [a.county]), row)["grade"] == 2  # helpers see health
+    assert viewer_row(provider, row)["grade"] == "***" and viewer_row(provider, row)["category"] == "***"
 
     admin = make_user("admin_a", Role.COUNTY_ADMIN, [a.county])
     client.force_login(admin)

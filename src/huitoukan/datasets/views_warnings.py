@@ -1,7 +1,9 @@
 """The early-warning page (应纳尽纳) and its .xlsx export: warnings.month_warnings for a chosen month,
 filtered by town and signal, with counts per town and signal.
 
-VIEW_DATASETS (department records are personal data); the export also EXPORT_PERSONAL and is logged
+VIEW_DATASETS (department records are personal data) and VIEW_REGISTRY: the page says who of a
+department's people is in the registry, and in which household — registry data a department's clerk
+(VIEW_DATASETS only) may not read. The export also needs EXPORT_PERSONAL and is logged
 (accounts.audit, "datasets.warnings"). ID numbers and health data are masked per the viewer.
 """
 
@@ -57,8 +59,14 @@ def _chosen(request) -> tuple[dt.date, str, str]:
     return month, (request.GET.get("town") or "").strip(), signal if signal in SIGNAL_LABELS else ""
 
 
+def _allowed(request) -> None:
+    if not can(request.user, Capability.VIEW_REGISTRY):
+        raise PermissionDenied
+
+
 @capability_required(Capability.VIEW_DATASETS)
 def warning_list(request):
+    _allowed(request)
     month, town, signal = _chosen(request)
     warnings = month_warnings(request.user, month)
     rows = warnings.filtered(town=town, signal=signal)
@@ -85,6 +93,7 @@ WIDTHS = [12, 14, 16, 10, 22, 10, 20, 14, 9, 8, 7, 14, 11, 12, 9, 16, 40]
 
 @capability_required(Capability.VIEW_DATASETS)
 def warning_export(request):
+    _allowed(request)
     if not can(request.user, Capability.EXPORT_PERSONAL):
         raise PermissionDenied
     import xlsxwriter
