@@ -154,7 +154,12 @@ class SparkBackend:
 
 def _spark_ready(table: pa.Table) -> pa.Table:
     """Spark has no column type for Arrow's `null` (a column built from nothing but Nones): such a
-    column becomes a string column of nulls, which is what an empty text field is everywhere else."""
+    column becomes a string column of nulls, which is what an empty text field is everywhere else.
+
+    One chunk per column: PySpark 4.3's createDataFrame(pa.Table) returns no rows at all for a
+    table whose first chunk is empty (concatenated tables, e.g. datasets of several parts), with
+    no error (tests/lookback/test_spark.py::test_a_table_whose_first_chunk_is_empty)."""
+    table = table.combine_chunks()
     for i, column in enumerate(table.schema):
         if pa.types.is_null(column.type):
             table = table.set_column(i, column.name, pa.nulls(table.num_rows, pa.string()))
