@@ -157,8 +157,8 @@ def _spark_ready(table: pa.Table) -> pa.Table:
     column becomes a string column of nulls, which is what an empty text field is everywhere else.
 
     One chunk per column: PySpark 4.3's createDataFrame(pa.Table) returns no rows at all for a
-    table whose first chunk is empty (concatenated tables, e.g. datasets of several parts), with
-    no error (tests/lookback/test_spark.py::test_a_table_whose_first_chunk_is_empty)."""
+    table that starts with several empty chunks (concatenated tables, e.g. datasets of several parts), with
+    no error (tests/lookback/test_spark.py::test_a_table_that_starts_with_empty_chunks)."""
     table = table.combine_chunks()
     for i, column in enumerate(table.schema):
         if pa.types.is_null(column.type):
