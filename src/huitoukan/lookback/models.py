@@ -33,6 +33,10 @@ class Run(models.Model):
                                related_name="+", verbose_name=_("policy profile"))
     parameters = models.JSONField(_("parameters"), default=dict, blank=True)  # the values the rules ran with
     snapshot_fingerprint = models.CharField(_("registry fingerprint"), max_length=64, blank=True, default="")
+    # The department data the run read: {kind: {"load", "linkage", "file", "as_of"}} (issue 4).
+    datasets = models.JSONField(_("department datasets"), default=dict, blank=True)
+    # Rules asked for but not run, and the tables they lacked: {code: [table, …]}.
+    skipped_rules = models.JSONField(_("rules not run"), default=dict, blank=True)
     households = models.PositiveIntegerField(_("households checked"), default=0)
     people = models.PositiveIntegerField(_("people checked"), default=0)
     findings_count = models.PositiveIntegerField(_("findings"), default=0)

@@ -26,8 +26,9 @@ from django.utils.translation import gettext as _
 from huitoukan.policy.models import DEFAULTS, PolicyProfile
 from huitoukan.registry.models import Region
 
-from .catalog import BUILTIN_DIR, RuleFileError, load_rules
+from .catalog import BUILTIN_DIR, DATASET_TABLES, RuleFileError, load_rules
 from .engine import prepare, run_rules
+from .engine.core import runnable_rules
 from .engine.backends import ENGINES, open_backend
 from .models import Run
 
@@ -157,15 +158,24 @@ def _execute(run: Run, report: _Reporter, started: float) -> None:
     policy = run.policy or _policy(run.as_of)
     parameters = engine_parameters(policy, run.as_of)
     run.policy, run.parameters = policy, json_safe(parameters)
-    run.rule_versions = {r.code: r.fingerprint for r in rules}
 
     report(1, _("Reading the registry"))
     snapshot = take_snapshot(run.region)
     run.snapshot_fingerprint, run.households, run.people = snapshot.fingerprint, snapshot.households, snapshot.people
-    run.save(update_fields=["policy", "parameters", "rule_versions", "snapshot_fingerprint", "households", "people"])
+
+    report(10, _("Linking department data"))
+    datasets = _dataset_tables(rules, snapshot if run.region is None else None)
+    run.datasets = {kind: _provenance(table) for kind, table in datasets.items()}
+    # A rule whose dataset is not loaded is not run, and says nothing about the problems it found
+    # before: only the rules that run are recorded and reconciled in the ledger.
+    rules, skipped = runnable_rules(rules, {**snapshot.tables, **datasets})
+    run.skipped_rules = {code: list(tables) for code, tables in skipped.items()}
+    run.rule_versions = {r.code: r.fingerprint for r in rules}
+    run.save(update_fields=["policy", "parameters", "rule_versions", "snapshot_fingerprint", "households", "people",
+                            "datasets", "skipped_rules"])
 
     report(15, _("Preparing the tables"))
-    tables = prepare(snapshot.tables, run.as_of)
+    tables = {**prepare(snapshot.tables, run.as_of), **datasets}
     backend = open_backend(run.engine)
     try:
         backend.register(tables)
@@ -193,6 +203,27 @@ def _execute(run: Run, report: _Reporter, started: float) -> None:
         run.duration = round(time.perf_counter() - started, 3)
         run.progress, run.progress_note = 100, ""
         run.save()
+
+
+def _dataset_tables(rules, snapshot) -> dict:
+    """The linked department datasets the rules read (datasets/linking.py), each linked against the
+    registry as it is now. A region's run still links against the whole registry (`snapshot` None):
+    a department's file covers the county, and a record of someone outside the region must not be
+    linked to a namesake inside it."""
+    kinds = sorted({table for rule in rules for table in (*rule.inputs, *rule.optional_inputs)}
+                   & set(DATASET_TABLES))
+    if not kinds:
+        return {}
+    from huitoukan.datasets.linking import current_linked_tables
+
+    return current_linked_tables(kinds, snapshot=snapshot)
+
+
+def _provenance(table) -> dict:
+    meta = {k.decode(): v.decode() for k, v in (table.schema.metadata or {}).items()}
+    number = lambda key: int(meta[key]) if meta.get(key) else None  # noqa: E731
+    return {"load": number("huitoukan.load_id"), "linkage": number("huitoukan.linkage_id"),
+            "as_of": meta.get("huitoukan.as_of"), "records": table.num_rows}
 
 
 def _fail(run: Run, exc: Exception, started: float) -> None:
