@@ -28,8 +28,8 @@ from huitoukan.registry.models import Region
 
 from .catalog import BUILTIN_DIR, DATASET_TABLES, RuleFileError, load_rules
 from .engine import prepare, run_rules
-from .engine.core import runnable_rules
 from .engine.backends import ENGINES, open_backend
+from .engine.core import runnable_rules
 from .models import Run
 
 log = logging.getLogger(__name__)
@@ -221,7 +221,7 @@ def _dataset_tables(rules, snapshot) -> dict:
 
 def _provenance(table) -> dict:
     meta = {k.decode(): v.decode() for k, v in (table.schema.metadata or {}).items()}
-    number = lambda key: int(meta[key]) if meta.get(key) else None  # noqa: E731
+    number = lambda key: int(meta[key]) if meta.get(key) else None
     return {"load": number("huitoukan.load_id"), "linkage": number("huitoukan.linkage_id"),
             "as_of": meta.get("huitoukan.as_of"), "records": table.num_rows}
 
