@@ -58,14 +58,18 @@ def import_permission_required(view):
 
 
 class UploadForm(forms.Form):
+    """A spreadsheet to import; the department datasets' form (datasets/forms.py) extends it."""
+
+    max_upload_bytes = MAX_UPLOAD_BYTES
     file = forms.FileField(label=gettext_lazy("Registry file (.xlsx or .csv)"))
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if Path(upload.name).suffix.lower() not in SUFFIXES:
             raise forms.ValidationError(_("Only .xlsx and .csv files can be imported."))
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(_("The file is larger than %(mb)s MB.") % {"mb": MAX_UPLOAD_BYTES // 2**20})
+        if upload.size > self.max_upload_bytes:
+            raise forms.ValidationError(_("The file is larger than %(mb)s MB.") % {
+                "mb": self.max_upload_bytes // 2**20})
         if upload.size == 0:
             raise forms.ValidationError(_("The file is empty."))
         return upload
