@@ -100,12 +100,12 @@ def test_start_a_run_and_follow_a_problem_to_its_household(synthetic_county, liv
     page.wait_for_url(re.compile(rf".*code={other_code}.*"))
     expected = Problem.objects.filter(code=other_code).count()
     page.wait_for_function(f"document.querySelectorAll('#results tbody tr').length === {min(expected, 50)}")
-    codes = page.locator("#results tbody tr td:nth-child(2) .mono").all_inner_texts()
+    codes = page.locator("#results tbody tr .problem-code").all_inner_texts()
     assert set(codes) == {other_code}
     shot(page, "problems-filtered", results_dir)
 
     # A problem, then its household's file.
-    page.click("#results tbody tr >> nth=0 >> td >> nth=0 >> a")
+    page.click("#results tbody tr >> nth=0 >> a.problem-number")
     page.wait_for_url(re.compile(r".*/problems/\d+/$"))
     problem = Problem.objects.get(pk=int(page.url.rstrip("/").rsplit("/", 1)[1]))
     household = problem.household or problem.person.household
