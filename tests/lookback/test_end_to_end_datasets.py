@@ -23,19 +23,25 @@ pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 HOUSEHOLDS = 1500
 SEED = 3
+#: Rules with a registry form and a dataset form under one code.
+_REGISTRY_FORM = {"GUARANTEE_EDUCATION", "GUARANTEE_MEDICAL"}
 
 
 def _cross_codes() -> list[str]:
-    """The rule files that read a department dataset, as built so far."""
-    return sorted(r.code for r in available_rules() if set(r.inputs) - {"person", "household", "region"})
+    """The rule files that read a department dataset, as built so far: those that need one, and the
+    registry rules a loaded dataset adds evidence to (`optional_inputs`, the 两不愁三保障 forms)."""
+    return sorted(r.code for r in available_rules()
+                  if set(r.inputs) - {"person", "household", "region"} or r.optional_inputs)
 
 
 def _truth(outdir, codes) -> dict[str, dict[str, set[str]]]:
-    """{code: {link kind: targets}} of the ground truth's dataset findings."""
+    """{code: {link kind: targets}} of the ground truth's dataset findings, and for a rule with a
+    registry form too (GUARANTEE_EDUCATION, GUARANTEE_MEDICAL) its registry findings under link ''
+    (a loaded dataset must not lose what the registry alone finds)."""
     expected = defaultdict(lambda: defaultdict(set))
     with open(outdir / "ground_truth.csv", encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
-            if row["code"] in codes and row["dataset"]:
+            if row["code"] in codes and (row["dataset"] or row["code"] in _REGISTRY_FORM):
                 expected[row["code"]][row["link"]].add(row["target"])
     return expected
 
@@ -58,7 +64,7 @@ def test_the_cross_comparison_problems_are_the_ground_truth(county_factory):
         assert not report.errors, (kind, report.errors[:3])
 
     codes = _cross_codes()
-    assert {"DECEASED_UNMARKED", "EXCL_CAR", "EXCL_PAYROLL"} <= set(codes)
+    assert {"DECEASED_UNMARKED", "EXCL_CAR", "EXCL_PAYROLL", *_REGISTRY_FORM} <= set(codes)
     run = run_lookback(as_of=as_of, rule_codes=codes)
 
     assert run.state == Run.State.DONE, run.error
@@ -81,10 +87,19 @@ def test_the_cross_comparison_problems_are_the_ground_truth(county_factory):
     assert probabilistic_found / probabilistic_expected >= 0.95, (probabilistic_found, probabilistic_expected)
 
     # Every dataset finding names the load, the record's row and how it was linked.
-    problem = Problem.objects.filter(code__in=codes).first()
+    problem = Problem.objects.filter(code="DECEASED_UNMARKED").first()
     assert problem is not None
     assert {"load_id", "row_number", "link"} <= set(problem.values)
     assert problem.values["link"] in ("exact", "probabilistic", "reviewed")
+    # A rule with both forms says which found it: the registry, or the dataset's load (and row, when
+    # a record says not in school / not insured).
+    for code, kind in (("GUARANTEE_EDUCATION", "school"), ("GUARANTEE_MEDICAL", "medical_insurance")):
+        forms = {p.values["form"]: p.values for p in Problem.objects.filter(code=code)}
+        assert set(forms) == {"registry", kind}, (code, set(forms))
+        assert forms["registry"]["load_id"] is None and forms[kind]["load_id"] is not None
+        with_row = [p for p in Problem.objects.filter(code=code) if p.values["row_number"] is not None]
+        assert with_row and all(p.values["link"] in ("exact", "probabilistic", "reviewed") for p in with_row)
+        assert "导入批次" in with_row[0].description and "行" in with_row[0].description
 
     again = run_lookback(as_of=as_of, rule_codes=codes)
     assert (again.new_problems, again.no_longer_found) == (0, 0)
