@@ -73,6 +73,11 @@ def test_demo_prepares_a_county_and_the_server_lets_the_admin_in(tmp_path):
                               "WHERE action = 'verification_failed'").fetchone()[0]
     assert statuses.get("closed") == 3 and statuses.get("fixed") == 2, statuses
     assert evidence == 6 and returned == 1, "fixes reported with a photo; one returned by the inspector"
+    with closing(sqlite3.connect(tmp_path / "huitoukan.sqlite3")) as db:
+        loads = db.execute("SELECT COUNT(*) FROM datasets_datasetload").fetchone()[0]
+        cross = db.execute("SELECT COUNT(*) FROM rectification_problem WHERE code IN "
+                           "('DECEASED_UNMARKED', 'EXCL_CAR', 'EXCL_PAYROLL', 'EXCL_BUSINESS')").fetchone()[0]
+    assert loads == 10 and cross > 0, "the department files loaded, and the cross-comparison rules found something"
 
     rerun = subprocess.run(
         [HUITOUKAN, "demo", "--no-serve"], env=_env(tmp_path), capture_output=True, text=True, timeout=600,

@@ -87,7 +87,25 @@ def _load_demo_county(outdir: Path, households: int) -> None:
             _echo(str(error))
         raise typer.Exit(1)
     _echo(report.summary_text())
+    _demo_datasets(outdir, config.as_of)
     _demo_lookback(config.as_of)
+
+
+def _demo_datasets(outdir: Path, as_of) -> None:
+    """The synthetic county's department files (death, vehicle, payroll…), loaded as a county
+    office would load them, so that the look-back's cross-comparison rules have data."""
+    from huitoukan.datasets.kinds import KINDS
+    from huitoukan.datasets.loading.service import load_dataset
+
+    _echo("导入部门比对数据……")
+    for kind in KINDS:
+        path = outdir / f"{kind}.csv"
+        if path.exists():
+            report = load_dataset(path, kind, as_of=as_of)
+            if report.errors:
+                for error in report.errors[:20]:
+                    _echo(str(error))
+                raise typer.Exit(1)
 
 
 def _demo_lookback(as_of) -> None:
