@@ -89,6 +89,17 @@ def test_the_queue_lists_pending_candidates_with_counts(queue):
     assert reverse("datasets:review_detail", args=[queue[0].pk]) not in other_kind
 
 
+def test_the_pages_of_the_queue_keep_its_filters(queue, monkeypatch):
+    from huitoukan.datasets import views_review
+
+    monkeypatch.setattr(views_review, "PAGE_SIZE", 1)
+    client = client_of(user(Role.COUNTY_ADMIN, county_region()))
+    page = client.get(reverse("datasets:review_list"), {"kind": "death", "status": "pending"}).content.decode()
+    assert 'href="?kind=death&amp;status=pending&amp;page=2"' in page
+    second = client.get(reverse("datasets:review_list"), {"kind": "death", "status": "pending", "page": 2})
+    assert reverse("datasets:review_detail", args=[queue[1].pk]) in second.content.decode()
+
+
 def test_the_detail_shows_both_sides_and_what_differs(queue):
     review = queue[0]
     page = client_of(user(Role.INSPECTOR, county_region())).get(

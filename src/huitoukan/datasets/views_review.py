@@ -9,6 +9,7 @@ is 404, as if it did not exist. The decisions themselves are linking.decide's.
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import urlencode
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -67,6 +68,8 @@ def review_list(request):
                      PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "datasets/review_list.html", {
         "page": page, "kind": kind if kind in kinds else "", "status": status if status in Status.values else "",
+        "pager_query": urlencode({"kind": kind if kind in kinds else "",
+                                  "status": status if status in Status.values else "all"}) + "&",
         "kinds": KIND_CHOICES, "statuses": Status.choices,
         "counts": [(value, label, counts.get(value, 0)) for value, label in Status.choices],
     })
