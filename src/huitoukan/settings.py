@@ -11,6 +11,8 @@ against exactly what production runs.
     HUITOUKAN_HTTPS         1 when served behind TLS: secure cookies, HSTS, redirect to https
     HUITOUKAN_DATA_DIR      where the SQLite file, uploads and evidence live (default ./var)
     HUITOUKAN_RULE_DIRS     comma-separated folders of the county's own rule files (besides the built-in ones)
+    HUITOUKAN_SNAPSHOT_CACHE 0 to read the registry from the database at every look-back instead of
+                            keeping a columnar copy under DATA_DIR/snapshots (default 1)
 """
 
 from pathlib import Path
@@ -205,6 +207,9 @@ HUITOUKAN_DEADLINE_WARNING_DAYS = env.int("HUITOUKAN_DEADLINE_WARNING_DAYS", def
 
 # Folders of rule files a county adds to the built-in ones (lookback/rules/); see docs/rules.md.
 HUITOUKAN_RULE_DIRS = env.list("HUITOUKAN_RULE_DIRS", default=[])
+# A columnar copy of the whole registry between look-backs (lookback/snapshot_cache.py): about
+# 200 MB of disk for a million people, and a look-back then skips reading the database.
+SNAPSHOT_CACHE = env.bool("HUITOUKAN_SNAPSHOT_CACHE", default=True)
 
 TASKS = {
     "default": {

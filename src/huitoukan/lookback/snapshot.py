@@ -36,9 +36,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from django.db import connection
 
+from huitoukan.registry import generation
 from huitoukan.registry.models import Helper, Household, Person, Region
 
-from . import snapshot_sqlite
+from . import snapshot_cache, snapshot_sqlite
 from .engine.schema import HOUSEHOLD, MONEY, SNAPSHOT_SCHEMAS
 
 SORT_KEY = {"region": "code", "household": "household_id", "person": "person_id"}
@@ -51,6 +52,7 @@ LEVEL_COLUMN = {"county": "county_id", "town": "town_id", "village": "village_id
 class Snapshot:
     tables: dict[str, pa.Table]  # region, household, person
     fingerprint: str  # sha256 of the tables' content
+    source: str = "database"  # or "copy": the kept columnar copy (snapshot_cache.py)
 
     @property
     def households(self) -> int:
@@ -63,8 +65,20 @@ class Snapshot:
 
 def take_snapshot(region: Region | None = None) -> Snapshot:
     """The registry, or the part of it in `region` (households of that county, town, village or
-    hamlet, their members, and the region with the regions under it)."""
+    hamlet, their members, and the region with the regions under it).
+
+    The whole registry comes from the kept columnar copy while the registry is unchanged
+    (snapshot_cache.py); read from the database, it is kept for the next time."""
+    keep = region is None and not _must_use_django() and snapshot_cache.enabled()
+    if keep:
+        copy = snapshot_cache.load(generation.current())
+        if copy is not None:
+            return copy
+        # Committed before the read begins: a write from now on shows in the row read with the data.
+        keep = generation.mark_clean()
     queries = _queries(region)
+    if keep:
+        queries["state"] = generation.STATE_SQL
     if _must_use_django():
         raw = _read_through_django(queries)
     elif connection.vendor == "postgresql":
@@ -73,7 +87,20 @@ def take_snapshot(region: Region | None = None) -> Snapshot:
         raw = _read_with_sqlite3(queries)
     else:
         raw = _read_sqlite_file(str(connection.settings_dict["NAME"]), queries)
-    return snapshot_of(raw)
+    state = _state_of(raw.pop("state", None))
+    snapshot = snapshot_of(raw)
+    if state is not None and state.clean:
+        snapshot_cache.store(snapshot, state)
+    return snapshot
+
+
+def _state_of(table) -> generation.State | None:
+    """The generation row as read with the data (a table, or its one part)."""
+    if isinstance(table, list):
+        table = table[0]
+    if table is None or table.num_rows != 1:
+        return None
+    return generation.State.of_row(table.to_pylist()[0].values())
 
 
 def snapshot_of(raw: dict[str, pa.Table | list[pa.Table]]) -> Snapshot:
@@ -111,10 +138,10 @@ def _sqlite_groups(queries: dict[str, str]) -> list[dict[str, str]]:
     split = int(high - (high - low) * PEOPLE_READ_WITH_HOUSEHOLDS)
     # The split only shares the work: the two ranges cover every id, whatever is written meanwhile.
     person = queries["person"]
+    rest = {name: sql for name, sql in queries.items() if name != "person"}  # region, household[, state]
     return [
         {"person": f"SELECT * FROM ({person}) WHERE person_id <= {split}"},
-        {"region": queries["region"], "household": queries["household"],
-         "person 2": f"SELECT * FROM ({person}) WHERE person_id > {split}"},
+        {**rest, "person 2": f"SELECT * FROM ({person}) WHERE person_id > {split}"},
     ]
 
 

@@ -290,3 +290,26 @@ class RegistryImport(models.Model):
 
     def __str__(self):
         return self.file_name
+
+
+class RegistryGeneration(models.Model):
+    """Which state of the registry's tables a copy of them may claim to be (one row).
+
+    Database triggers on regions, helpers, households and people (migration 0002) raise `generation`
+    on the first write after `clean` was set, and clear `clean`: every way of writing counts — the
+    ORM, an import's bulk SQL, a queryset update, the admin, a SQL console. A columnar copy of the
+    registry (lookback/snapshot_cache.py) is valid while the row still shows the `token`,
+    `generation` and `clean` it was read with. `token` is new whenever the row is made again (a
+    test database flush empties this table with the others), so no copy of an earlier row's
+    counting can ever match. See lookback/snapshot_cache.py for the protocol."""
+
+    token = models.CharField(max_length=32)
+    generation = models.BigIntegerField(default=0)
+    clean = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = _("registry generation")
+        verbose_name_plural = _("registry generations")
+
+    def __str__(self):
+        return f"{self.token}-{self.generation}"

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..models import RegistryImport
+from ..signals import registry_imported
 from .columns import header_score
 from .diff import compute_changes
 from .reading import ReadError, read_table
@@ -106,6 +107,9 @@ def _run(path: Path, report: ImportReport, user, progress: Progress) -> None:
             )
             write_changes(changes, context)
             report.written = True
+            # After the commit, so that a receiver (the look-back's columnar copy of the registry,
+            # lookback/snapshot_cache.py) reads what was written; never for a rolled-back import.
+            transaction.on_commit(lambda: registry_imported.send(sender=RegistryImport, report=report))
     except _Rollback:
         pass
     progress(100, _("Done"))
