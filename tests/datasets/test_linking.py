@@ -136,7 +136,11 @@ def test_review_decisions_outlive_a_relink_and_change_the_linked_table(county, r
     candidates = [r for r in reviews if r.row_number == first_row]
     assert len(candidates) >= 2
     table = linking.linked_table(load)
-    assert set(table["link"].to_pylist()) == {None}  # pending links nobody
+    # pending links nobody, and says it waits (ENTRY_MISSED must not take it for an outsider's)
+    assert set(table["person_id"].to_pylist()) == {None}
+    waiting = {r.row_number for r in reviews}
+    assert {row: link for row, link in zip(table["row_number"].to_pylist(), table["link"].to_pylist(), strict=True)
+            if row in waiting} == dict.fromkeys(waiting, "pending")
 
     chosen = candidates[1]
     linking.decide(chosen, None, accept=True, note="户籍核实")

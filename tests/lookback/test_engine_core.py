@@ -38,7 +38,7 @@ def test_a_finding_names_its_target_village_and_severity():
     assert f.schema.equals(FINDING_SCHEMA)
     assert f.to_pylist() == [{
         "code": "TEST_RULE", "target_type": "household", "target_key": "H2", "household_id": 2, "person_id": None,
-        "village_code": "V2", "severity": "general", "message": "户H2", "values": "{}",
+        "village_code": "V2", "severity": "general", "message": "户H2", "values": "{}", "region_code": None,
     }]
     person = run("SELECT person_id, name FROM person WHERE person_no = 'P1'", message="{person_key}:{name}",
                  target="person").to_pylist()[0]

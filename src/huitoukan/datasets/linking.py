@@ -193,7 +193,8 @@ def _sync_reviews(load: DatasetLoad, linkage: Linkage, links: pa.Table) -> None:
 def linked_table(load: DatasetLoad, linkage: Linkage | None = None) -> pa.Table:
     """The load's records (tables.load_table's schema) with `person_id` (int64) and `link`:
     'exact' | 'probabilistic' from the stored links, 'reviewed' for an accepted review candidate,
-    null for a record linked to nobody (a pending or rejected candidate links nobody). A person's
+    'pending' (person_id null) for a record whose candidate waits for review, null for a record
+    linked to nobody (a pending or rejected candidate links nobody). A person's
     decision wins over the model: an accepted candidate replaces the model's link, a rejected one
     removes it."""
     linkage = linkage or latest_linkage(load)
@@ -217,7 +218,15 @@ def linked_table(load: DatasetLoad, linkage: Linkage | None = None) -> pa.Table:
     reviewed = pa.table({"row_number": pa.array([r for r, _p in accepted], pa.int64()),
                          "person_id": pa.array([p for _r, p in accepted], pa.int64()),
                          "link": pa.array(["reviewed"] * len(accepted), pa.string())})
-    assigned = pa.concat_tables([firm.select(["row_number", "person_id", "link"]), reviewed])
+    # A record whose candidate still waits for a person links nobody, but says so ('pending'): it may
+    # be a registry member's, so it must not be taken for an outsider's either (ENTRY_MISSED).
+    linked_rows = pa.concat_arrays([firm["row_number"].combine_chunks(), reviewed["row_number"].combine_chunks()])
+    waiting = sorted(set(LinkReview.objects.filter(load=load, status=Status.PENDING)
+                         .values_list("row_number", flat=True)) - set(linked_rows.to_pylist()))
+    pending = pa.table({"row_number": pa.array(waiting, pa.int64()),
+                        "person_id": pa.array([None] * len(waiting), pa.int64()),
+                        "link": pa.array(["pending"] * len(waiting), pa.string())})
+    assigned = pa.concat_tables([firm.select(["row_number", "person_id", "link"]), reviewed, pending])
     records = load_table(load)
     at = pc.index_in(records["row_number"], value_set=assigned["row_number"])
     records = records.append_column(LINK_COLUMNS.field("person_id"), pc.take(assigned["person_id"], at))

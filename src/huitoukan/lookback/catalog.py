@@ -25,9 +25,12 @@ _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present:
 #: Identifiers only; their Chinese labels live in lookback/labels.py (translated).
 CATEGORIES = ("data_quality", "guarantee", "exit", "identification", "monitoring", "assistance")
 SEVERITIES = ("serious", "general", "notice")  # 严重, 一般, 提示 — most weighty first
-TARGETS = ("household", "person", "village")
+#: `resident`: a person outside the registry, known only by a department record's ID number
+#: (ENTRY_MISSED, 应纳未纳); the engine keys them by a hash of the number (engine/residents.py).
+TARGETS = ("household", "person", "village", "resident")
 #: The key column a rule's SELECT must return for each target type.
-TARGET_COLUMN = {"household": "household_id", "person": "person_id", "village": "village_code"}
+TARGET_COLUMN = {"household": "household_id", "person": "person_id", "village": "village_code",
+                 "resident": "id_number"}
 #: Parameters every rule may use without declaring them.
 IMPLICIT_PARAMETERS = ("as_of", "year")
 #: The registry snapshot's tables (engine/schema.py SNAPSHOT_SCHEMAS), always there.

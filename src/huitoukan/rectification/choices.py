@@ -43,6 +43,9 @@ class TargetType(models.TextChoices):
     HOUSEHOLD = "household", _("household")
     PERSON = "person", _("person")
     VILLAGE = "village", _("village")
+    # A person outside the registry (ENTRY_MISSED, 应纳未纳): no household or person row; keyed by a
+    # hash of the ID number (lookback/engine/residents.py), placed by the address the record gives.
+    RESIDENT = "resident", _("resident outside the registry")
 
 
 class Action(models.TextChoices):

@@ -34,7 +34,7 @@ from .models import Notice, Problem, ProblemEvent, ProblemSource
 
 STAGING = "huitoukan_lookback_findings"
 FINDING_COLUMNS = ("code", "target_type", "target_key", "household_id", "person_id", "village_code", "severity",
-                   "message", "values")
+                   "message", "values", "region_code")
 #: The household column that places a problem in a region of each level (hamlets go through households).
 REGION_COLUMN = {"county": "county_id", "town": "town_id", "village": "village_id"}
 
@@ -87,6 +87,7 @@ def _create_staging(cursor) -> None:
             code varchar(40) NOT NULL, target_type varchar(10) NOT NULL, target_key varchar(120) NOT NULL,
             household_id {integer}, person_id {integer}, village_code varchar(15), severity varchar(10) NOT NULL,
             message text NOT NULL, vals {json} NOT NULL, category varchar(16) NOT NULL, title varchar(200) NOT NULL,
+            region_code varchar(15),
             hh_id {integer}, p_id {integer}, county_id {integer}, town_id {integer}, village_id {integer}
         )""")
 
@@ -100,7 +101,7 @@ def _fill_staging(cursor, findings: pa.Table, meta: dict) -> None:
     titles = [meta[code][1] for code in columns[0]]
     rows = list(zip(*columns, categories, titles, strict=True))
     names = ("code, target_type, target_key, household_id, person_id, village_code, severity, message, vals, "
-             "category, title")
+             "region_code, category, title")
     if rows and connection.vendor == "postgresql":
         with cursor.cursor.copy(f"COPY {STAGING} ({names}) FROM STDIN") as copy:
             for row in rows:
@@ -109,7 +110,7 @@ def _fill_staging(cursor, findings: pa.Table, meta: dict) -> None:
         # The driver's own cursor: Django's wrapper would re-inspect every parameter set.
         raw = connection.connection.cursor()
         try:
-            raw.executemany(f"INSERT INTO {STAGING} ({names}) VALUES ({', '.join(['?'] * 11)})", rows)
+            raw.executemany(f"INSERT INTO {STAGING} ({names}) VALUES ({', '.join(['?'] * 12)})", rows)
         finally:
             raw.close()
     cursor.execute(f"CREATE INDEX {STAGING}_key ON {STAGING} (code, target_key)")
@@ -134,10 +135,17 @@ def _resolve_links(cursor) -> None:
     cursor.execute(f"""
         UPDATE {STAGING} SET village_id = (SELECT r.id FROM {region} r WHERE r.code = {STAGING}.village_code)
         WHERE hh_id IS NULL""")
+    # A target placed above a village (a resident whose address names only a town, or nothing: the
+    # county): the region of that level, and none below it.
+    for level, column in (("town", "town_id"), ("county", "county_id")):
+        cursor.execute(f"""
+            UPDATE {STAGING} SET {column} = (SELECT r.id FROM {region} r
+                                             WHERE r.code = {STAGING}.region_code AND r.level = %s)
+            WHERE hh_id IS NULL AND village_id IS NULL AND region_code IS NOT NULL""", [level])
     for child, parent in (("village_id", "town_id"), ("town_id", "county_id")):
         cursor.execute(f"""
             UPDATE {STAGING} SET {parent} = (SELECT r.parent_id FROM {region} r WHERE r.id = {STAGING}.{child})
-            WHERE hh_id IS NULL""")
+            WHERE hh_id IS NULL AND {child} IS NOT NULL""")
 
 
 def _json_object(pairs: dict[str, str]) -> str:

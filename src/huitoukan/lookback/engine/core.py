@@ -1,6 +1,7 @@
 """Run rules over prepared Arrow tables and turn what their SQL returns into findings.
 
-A rule's SELECT returns its target's key column (household_id, person_id or village_code) and the
+A rule's SELECT returns its target's key column (household_id, person_id, village_code, or for a
+person outside the registry id_number) and the
 values its message names. This module adds what every finding needs (the stable target key, the
 village, severity, the Chinese message, the values as JSON) the same way for every engine, and keeps
 one finding per (code, target), so that a rule returning a target twice cannot make two problems.
@@ -27,6 +28,9 @@ from .schema import DATASET_SCHEMAS, FINDING_SCHEMA
 from .sqltext import bind
 
 KEY_COLUMNS = ("household_id", "person_id", "village_code", "severity")
+#: Returned columns never kept with a finding, per target: a resident's key column is the ID number,
+#: which is hashed into the key and must not be printed, exported or shown unmasked.
+HIDDEN_COLUMNS = {"resident": ("id_number",)}
 
 
 class RuleRunError(RuntimeError):
@@ -77,7 +81,7 @@ def run_rules(
         absent = sorted({t for rule in rules for t in rule.optional_inputs if t not in tables})
         if absent:
             backend.register({t: DATASET_SCHEMAS[t].empty_table() for t in absent})
-        keys = _Keys(tables)
+        keys = _Keys(tables, parameters.get("as_of") or dt.date.today())
         parts, stats = [], []
         for i, rule in enumerate(rules):
             if progress:
@@ -117,7 +121,9 @@ class _Keys:
     against a million-row key table per rule (what an Arrow hash join does) cost more than the
     rules themselves on a large county."""
 
-    def __init__(self, tables: dict[str, pa.Table]):
+    def __init__(self, tables: dict[str, pa.Table], as_of: dt.date | None = None):
+        self.as_of = as_of or dt.date.today()
+        self.region = tables["region"]
         self.household = _sorted_by(tables["household"].select(["household_id", "household_no", "village_code"]),
                                     "household_id")
         self.person = _sorted_by(tables["person"].select(["person_id", "person_key", "household_id"]), "person_id")
@@ -148,8 +154,10 @@ def findings_of(rule: Rule, raw: pa.Table, keys: _Keys) -> pa.Table:
     if key not in raw.column_names:
         raise RuleRunError(rule.code, f"the SELECT must return the column {key} (target: {rule.target})")
     raw = raw.filter(pc.is_valid(raw[key]))
-    value_columns = [c for c in raw.column_names if c not in KEY_COLUMNS]
+    hidden = HIDDEN_COLUMNS.get(rule.target, ())
+    value_columns = [c for c in raw.column_names if c not in KEY_COLUMNS and c not in hidden]
     raw = raw.combine_chunks()
+    region_codes = None
     if rule.target == "person":
         found, at = keys.lookup(keys.person, "person_id", raw["person_id"])
         person = keys.person.take(at)
@@ -165,6 +173,9 @@ def findings_of(rule: Rule, raw: pa.Table, keys: _Keys) -> pa.Table:
         household = keys.household.take(at)
         joined = {c: household[c] for c in household.column_names}
         target_key = "household_no"
+    elif rule.target == "resident":
+        found, joined, region_codes = _residents(rule, raw, keys)
+        target_key = "resident_key"
     else:
         found = np.arange(raw.num_rows)
         joined = {"village_code": raw["village_code"]}
@@ -177,6 +188,7 @@ def findings_of(rule: Rule, raw: pa.Table, keys: _Keys) -> pa.Table:
     values_json = _json_objects(normal, n)
     ids = {c: joined[c].to_pylist() if c in joined else [None] * n
            for c in ("household_id", "person_id", "village_code", "household_no", "person_key")}
+    regions = region_codes.to_pylist() if region_codes is not None else [None] * n
     messages = _messages(rule, {**normal, "household_no": ids["household_no"], "person_key": ids["person_key"]}, n)
     severities = rows["severity"].to_pylist() if "severity" in rows.column_names else [None] * n
     targets = joined[target_key].to_pylist()
@@ -199,7 +211,28 @@ def findings_of(rule: Rule, raw: pa.Table, keys: _Keys) -> pa.Table:
         "severity": pa.array([severities[i] or rule.severity for i in chosen], pa.string()),
         "message": pa.array([messages[i] for i in chosen], pa.string()),
         "values": pa.array([values_json[i] for i in chosen], pa.string()),
+        "region_code": pa.array([regions[i] for i in chosen], pa.string()),
     }, schema=FINDING_SCHEMA)
+
+
+def _residents(rule: Rule, raw: pa.Table, keys: _Keys) -> tuple[np.ndarray, dict, pa.Array]:
+    """(rows kept, their key and village, their region code) of a resident rule's rows: keyed by
+    the hashed ID number (rows without a valid one are dropped), placed by their address
+    (engine/residents.py). A run over part of a county (no county among its regions) keeps only the
+    residents it can place inside its regions."""
+    from .residents import resident_keys, resident_places
+
+    if "address" not in raw.column_names:
+        raise RuleRunError(rule.code, "the SELECT must return the column address (target: resident): it places "
+                                      "the person in a town and village")
+    target_keys = resident_keys(raw["id_number"], keys.as_of)
+    villages, regions = resident_places(raw["address"], keys.region)
+    keep = pc.is_valid(target_keys)
+    if not pc.any(pc.equal(keys.region["level"], "county")).as_py():
+        keep = pc.and_(keep, pc.is_valid(regions))
+    found = np.flatnonzero(keep.to_numpy(zero_copy_only=False))
+    at = pa.array(found, pa.int64())
+    return found, {"resident_key": target_keys.take(at), "village_code": villages.take(at)}, regions.take(at)
 
 
 def _normal_column(column: pa.ChunkedArray | pa.Array) -> list:

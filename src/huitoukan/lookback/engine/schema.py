@@ -118,12 +118,17 @@ DATASET_SCHEMAS = {
 #: What the engine returns: one row per finding, the same whichever engine ran it.
 FINDING_SCHEMA = pa.schema([
     ("code", pa.string()),
-    ("target_type", pa.string()),  # household | person | village
-    ("target_key", pa.string()),  # household_no | person_key | village code: the problem's identity
+    ("target_type", pa.string()),  # household | person | village | resident
+    # household_no | person_key | village code | "ID:" + 16 hex of the ID number's SHA-256 (resident):
+    # the problem's identity
+    ("target_key", pa.string()),
     ("household_id", pa.int64()),  # null for village targets
     ("person_id", pa.int64()),  # null unless the target is a person
     ("village_code", pa.string()),
     ("severity", pa.string()),
     ("message", pa.string()),  # Chinese, with the values that broke the rule
     ("values", pa.string()),  # JSON object of those values
+    # A target without a household (resident): the most precise region its address names (village,
+    # town, else the run's one county); null for every other target (the household places it).
+    ("region_code", pa.string()),
 ])

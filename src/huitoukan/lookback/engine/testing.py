@@ -70,8 +70,30 @@ class RuleTestError(ValueError):
 
 
 def flagged_targets(rule: Rule, case: RuleTest, engine: str = "duckdb") -> set[str]:
-    """The target keys (household_no, person_no, village code) the rule flags on the case's rows."""
-    return set(case_findings(rule, case, engine)["target_key"].to_pylist())
+    """The target keys (household_no, person_no, village code) the rule flags on the case's rows; for
+    a resident rule, the names of the dataset records whose ID number is the flagged key."""
+    found = set(case_findings(rule, case, engine)["target_key"].to_pylist())
+    if rule.target != "resident":
+        return found
+    return {name for name, key in resident_names(case).items() if key in found}
+
+
+def resident_names(case: RuleTest) -> dict[str, str | None]:
+    """{record name: resident key (null without a valid number)} of every dataset record of the case
+    that names nobody in the registry: a resident rule's case names its targets by these names."""
+    from .residents import resident_keys
+
+    as_of = case.as_of or AS_OF
+    tables = snapshot_of(case, as_of)
+    out: dict[str, str | None] = {}
+    for kind in DATASET_SCHEMAS:
+        table = tables[kind]
+        if table.num_rows:
+            keys = resident_keys(table["id_number"], as_of).to_pylist()
+            for name, key in zip(table["name"].to_pylist(), keys, strict=True):
+                if name is not None and out.get(name) is None:
+                    out[name] = key
+    return out
 
 
 def case_findings(rule: Rule, case: RuleTest, engine: str = "duckdb") -> pa.Table:
@@ -102,8 +124,9 @@ def snapshot_of(case: RuleTest, as_of: dt.date = AS_OF, where: str = "test case"
                                 f"{', '.join(DATASET_SCHEMAS)})")
     # Every dataset kind, empty unless the case gives rows: a case says what a loaded dataset holds.
     # (That a rule is skipped without its dataset is the engine's, tested on run_rules itself.)
+    outsiders: dict[str, int] = {}  # a name's invented ID number, the same in every table of the case
     for kind in DATASET_SCHEMAS:
-        tables[kind] = _dataset(kind, case.tables.get(kind) or [], people, as_of, where)
+        tables[kind] = _dataset(kind, case.tables.get(kind) or [], people, as_of, where, outsiders)
     return tables
 
 
@@ -122,11 +145,15 @@ _DATASET_DEFAULTS = {
 }
 
 
-def _dataset(kind: str, rows: list, people: list[dict], as_of: dt.date, where: str) -> pa.Table:
+def _dataset(kind: str, rows: list, people: list[dict], as_of: dt.date, where: str,
+             outsiders: dict[str, int] | None = None) -> pa.Table:
     """A dataset table from a case's records. A record names the registry member it is linked to by
     `person_no` (its person_id, and `link` 'exact', the member's ID number and name by default);
     without one it is a record of nobody in the registry (person_id and link NULL) with an invented
-    valid ID number. `row_number` counts from 2 (row 1 is the header), `load_id` is 1."""
+    valid ID number, the same for every record of the case with the same name (外甲 by default, by
+    row: row 1 of every table is one person) — several records of one outsider. `row_number` counts
+    from 2 (row 1 is the header), `load_id` is 1."""
+    outsiders = {} if outsiders is None else outsiders
     schema = DATASET_SCHEMAS[kind]
     by_no = {p["person_no"]: p for p in people}
     out = []
@@ -149,7 +176,9 @@ def _dataset(kind: str, rows: list, people: list[dict], as_of: dt.date, where: s
             record.update(person_id=person["person_id"], link="exact", id_number=person["id_number"] or None,
                           name=person["name"], sex=person["sex"] or None)
         else:
-            record.update(id_number=_make_id(dt.date(1980, 1, 1), "male", 500 + i), name=f"外{_STEMS[(i - 1) % 10]}")
+            name = str(row.get("name", f"外{_STEMS[(i - 1) % 10]}"))
+            serial = outsiders.setdefault(name, 500 + len(outsiders))
+            record.update(id_number=_make_id(dt.date(1980, 1, 1), "male", serial), name=name)
         record.update(row)
         for key in ("self_paid", "total_cost"):
             record[key] = _money(record.get(key))
