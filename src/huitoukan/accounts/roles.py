@@ -34,6 +34,7 @@ class Capability:
     RECORD_PROBLEMS = "record_problems"  # problems found by people (self-check, inspections)
     LOAD_DATASETS = "load_datasets"  # load department datasets (datasets app)
     VIEW_DATASETS = "view_datasets"  # department datasets' loads and records (personal data)
+    DISPATCH_WARNINGS = "dispatch_warnings"  # send early-warning signals to towns for a visit
 
 
 C = Capability
@@ -41,7 +42,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     Role.COUNTY_ADMIN: frozenset(
         {C.VIEW_REGISTRY, C.VIEW_ID_NUMBER, C.VIEW_HEALTH, C.IMPORT_REGISTRY, C.EDIT_POLICY, C.MANAGE_USERS,
          C.EXPORT_PERSONAL, C.RUN_LOOKBACK, C.VIEW_PROBLEMS, C.RECTIFY_PROBLEMS, C.VERIFY_PROBLEMS,
-         C.ASSIGN_PROBLEMS, C.RECORD_PROBLEMS, C.LOAD_DATASETS, C.VIEW_DATASETS}
+         C.ASSIGN_PROBLEMS, C.RECORD_PROBLEMS, C.LOAD_DATASETS, C.VIEW_DATASETS, C.DISPATCH_WARNINGS}
     ),
     # Town and village cadres work households face to face: they see health (to plan assistance)
     # but not full ID numbers, which they never need to type. They rectify their problems and
@@ -88,6 +89,7 @@ CAPABILITY_LABELS = {
     C.RECORD_PROBLEMS: _("record problems found by people"),
     C.LOAD_DATASETS: _("load department datasets"),
     C.VIEW_DATASETS: _("see department datasets"),
+    C.DISPATCH_WARNINGS: _("dispatch early warnings to towns"),
 }
 
 

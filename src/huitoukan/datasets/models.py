@@ -201,3 +201,69 @@ class LinkReview(models.Model):
 
     def __str__(self):
         return f"{self.load_id}:{self.row_number} → {self.person_id} ({self.status})"
+
+
+class WarningDispatch(models.Model):
+    """An early-warning signal (warnings.py) sent to a town for a visit (下发), and what the visit
+    found (走访核实). One row per signal, ever: `signal_key` is the signal's identity across months
+    and reloads (signal_identity.py), so that a signal visited once is shown visited — not open —
+    whenever it appears again. The record's displayable facts are copied in at dispatch, since the
+    town works from them after the department's file has moved on; the ID number only masked (the
+    key identifies the person; the county's full list is the warnings page)."""
+
+    class Outcome(models.TextChoices):
+        MONITORED = "monitored", _("brought into monitoring")
+        ELIGIBLE = "eligible", _("eligible, to be brought in")
+        NOT_ELIGIBLE = "not_eligible", _("not eligible")
+        ALREADY_IN = "already_in", _("already in the registry, nothing to do")
+        NOT_FOUND = "not_found", _("no such person found")
+
+    signal_key = models.CharField(_("signal key"), max_length=64, unique=True)
+    # The person's key alone (without the signal's kind and date): the person's earlier visits.
+    person_key = models.CharField(_("person key"), max_length=64, db_index=True)
+    signal = models.CharField(_("signal"), max_length=20)
+    month = models.DateField(_("month"))  # the warning month it was dispatched from
+    town = models.ForeignKey("registry.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("town"))
+    village = models.ForeignKey("registry.Region", null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="+", verbose_name=_("village"))
+    # The town was chosen by the dispatcher: the record named none.
+    town_by_hand = models.BooleanField(_("town chosen by hand"), default=False)
+    person = models.ForeignKey("registry.Person", null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="+", verbose_name=_("person"))
+    household = models.ForeignKey("registry.Household", null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="+", verbose_name=_("household"))
+    household_no = models.CharField(_("household number"), max_length=40, blank=True, default="")
+    # The record as it was when dispatched.
+    dataset = models.CharField(_("kind"), max_length=20)
+    load = models.ForeignKey(DatasetLoad, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                             verbose_name=_("dataset load"))
+    row_number = models.PositiveIntegerField(_("row"))
+    records = models.PositiveIntegerField(_("records"), default=1)
+    link = models.CharField(_("link"), max_length=20, blank=True, default="")
+    name = models.CharField(_("name"), max_length=100, blank=True, default="")
+    id_number_masked = models.CharField(_("ID number (masked)"), max_length=40, blank=True, default="")
+    address = models.CharField(_("address"), max_length=255, blank=True, default="")
+    event_date = models.DateField(_("date"), null=True, blank=True)
+    category = models.CharField(_("category"), max_length=100, blank=True, default="")
+    grade = models.PositiveSmallIntegerField(_("disability grade"), null=True, blank=True)
+    self_paid = models.DecimalField(_("self-paid"), max_digits=14, decimal_places=2, null=True, blank=True)
+
+    dispatched_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                                      related_name="+", verbose_name=_("dispatched by"))
+    dispatched_at = models.DateTimeField(_("dispatched at"))
+    due_on = models.DateField(_("visit due"))
+    visited_on = models.DateField(_("visited on"), null=True, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices, blank=True, default="")
+    visit_note = models.TextField(_("visit note"), blank=True, default="")
+    visited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+", verbose_name=_("visit recorded by"))
+    visited_at = models.DateTimeField(_("visit recorded at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("warning dispatch")
+        verbose_name_plural = _("warning dispatches")
+        ordering = ("-dispatched_at", "pk")
+        indexes = (models.Index(fields=["town", "visited_on"], name="datasets_dispatch_town"),)
+
+    def __str__(self):
+        return f"{self.signal} · {self.name} → {self.town_id}"

@@ -171,11 +171,12 @@ def _towns(counties: set[int] | None) -> pa.Table:
 
 
 PLACE_FIELDS = ("pk", "household_id", "household__household_no", "household__town_id", "household__town__name",
-                "household__village__name")
+                "household__village__name", "household__village_id", "id_number", "source_key")
 
 
 def _registry_places(user, person_ids: list[int]) -> dict[int, tuple]:
-    """{person_id: (household id, household no, town id, town, village)} of the people `user` may
+    """{person_id: (household id, household no, town id, town, village, village id, ID number,
+    source key)} of the people `user` may
     see (accounts.scope), asked in chunks; people outside the scope are absent."""
     out = {}
     for start in range(0, len(person_ids), CHUNK):
@@ -229,6 +230,7 @@ def month_warnings(user, month: dt.date, *, snapshot=None) -> MonthWarnings:
     unlinked ones only for county-level users. Loads not linked to the current registry are linked
     first (linking.current_linked_tables)."""
     from .linking import LinkingError, current_linked_tables
+    from .signal_identity import person_key, signal_key
 
     month = month.replace(day=1)
     threshold = threshold_for(month)
@@ -252,17 +254,22 @@ def month_warnings(user, month: dt.date, *, snapshot=None) -> MonthWarnings:
         if person is not None:
             if person not in places:
                 continue  # outside the viewer's regions
-            household_id, household_no, town_id, town, village = places[person]
+            household_id, household_no, town_id, town, village, village_id, number, source_key = places[person]
             record.update(in_registry=True, household_id=household_id, household_no=household_no,
-                          town_key=str(town_id), town=town, village=village)
+                          town_key=str(town_id), town=town, village=village, village_id=village_id,
+                          person_id_number=number, source_key=source_key)
         else:
             if not unlinked_shown:
                 continue
             town_id = record["address_town_id"]
-            record.update(in_registry=False, household_id=None, household_no="", village="",
+            record.update(in_registry=False, household_id=None, household_no="", village="", village_id=None,
+                          person_id_number=None, source_key=None,
                           town_key=str(town_id) if town_id is not None else UNKNOWN_TOWN,
                           town=town_names.get(town_id, "") if town_id is not None else "")
         record["signal_label"] = SIGNAL_LABELS[record["signal"]]
+        record["year"] = month.year
+        # The signal's identity across months (signal_identity.py): what dispatches are keyed by.
+        record["person_key"], record["signal_key"] = person_key(record), signal_key(record)
         rows.append(record)
     rows.sort(key=lambda r: (r["town_key"] == UNKNOWN_TOWN, r["town"] or "", list(SIGNAL_LABELS).index(r["signal"]),
                              not r["in_registry"], r["name"] or "", r["load_id"], r["row_number"]))
@@ -272,6 +279,8 @@ def month_warnings(user, month: dt.date, *, snapshot=None) -> MonthWarnings:
 def viewer_row(user, row: dict) -> dict:
     """A row as `user` may see it: the ID number through accounts.masking, and the health data
     (disability grade and kind, medical amounts) too."""
+    # The registry person's number and source key serve the signal's identity only: never shown.
+    row = {k: v for k, v in row.items() if k not in ("person_id_number", "source_key")}
     return {**row, "id_number": id_number_for(user, row["id_number"]) if row["id_number"] else row["id_number"],
             "grade": health_for(user, row["grade"]),
             "category": health_for(user, row["category"]) if row["signal"] == SEVERE_DISABILITY else row["category"],
