@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_review, views_warnings
+from . import views, views_dispatch, views_review, views_warnings
 
 app_name = "datasets"
 
@@ -14,6 +14,10 @@ urlpatterns = [
     path("uploads/<int:pk>/confirm/", views.upload_confirm, name="upload_confirm"),
     path("warnings/", views_warnings.warning_list, name="warnings"),
     path("warnings.xlsx", views_warnings.warning_export, name="warnings_export"),
+    path("warnings/dispatch/", views_dispatch.dispatch, name="warnings_dispatch"),
+    path("dispatches/", views_dispatch.dispatch_list, name="dispatch_list"),
+    path("dispatches/<int:pk>/", views_dispatch.dispatch_detail, name="dispatch_detail"),
+    path("dispatches/<int:pk>/visit/", views_dispatch.record_visit, name="dispatch_visit"),
     path("review/", views_review.review_list, name="review_list"),
     path("review/<int:pk>/", views_review.review_detail, name="review_detail"),
     path("review/<int:pk>/decide/", views_review.review_decide, name="review_decide"),

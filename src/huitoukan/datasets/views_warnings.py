@@ -1,6 +1,10 @@
 """The early-warning page (应纳尽纳) and its .xlsx export: warnings.month_warnings for a chosen month,
 filtered by town and signal, with counts per town and signal.
 
+Each row carries its dispatch status (dispatch.attach_status: not dispatched, dispatched, overdue,
+visited with the outcome), filterable, counted per town; a DISPATCH_WARNINGS user gets the ticks
+and buttons that post to views_dispatch.dispatch.
+
 VIEW_DATASETS (department records are personal data) and VIEW_REGISTRY: the page says who of a
 department's people is in the registry, and in which household — registry data a department's clerk
 (VIEW_DATASETS only) may not read. The export also needs EXPORT_PERSONAL and is logged
@@ -24,6 +28,7 @@ from huitoukan.accounts.audit import log_export
 from huitoukan.accounts.decorators import capability_required
 from huitoukan.accounts.roles import Capability, can
 
+from .dispatch import STATUS_LABELS, attach_status, dispatchable_towns, filter_status, status_counts
 from .kinds import get_kind
 from .warnings import SIGNAL_LABELS, UNKNOWN_TOWN, month_warnings, viewer_row
 
@@ -43,11 +48,12 @@ def _months(today: dt.date) -> list[dt.date]:
     return out
 
 
-def _chosen(request) -> tuple[dt.date, str, str]:
-    """(month, town, signal) from the query string; a month that is no month falls back to the
-    current one, with a message."""
+def _chosen(request, query=None) -> tuple[dt.date, str, str, str]:
+    """(month, town, signal, status) from the query string (or `query`, a POST's); a month that is
+    no month falls back to the current one, with a message."""
+    query = request.GET if query is None else query
     today = timezone.localdate()
-    value = (request.GET.get("month") or "").strip()
+    value = (query.get("month") or "").strip()
     month = today.replace(day=1)
     if value:
         try:
@@ -55,8 +61,19 @@ def _chosen(request) -> tuple[dt.date, str, str]:
         except ValueError:
             messages.error(request, _("“%(value)s” is not a month (YYYY-MM): showing the current month.")
                            % {"value": value})
-    signal = request.GET.get("signal") or ""
-    return month, (request.GET.get("town") or "").strip(), signal if signal in SIGNAL_LABELS else ""
+    signal, status = query.get("signal") or "", query.get("status") or ""
+    return (month, (query.get("town") or "").strip(), signal if signal in SIGNAL_LABELS else "",
+            status if status in STATUS_LABELS else "")
+
+
+def chosen_rows(request, query=None):
+    """(warnings, rows, (month, town, signal, status)): the month's signals the user may see with
+    their dispatch status, and those the filters keep."""
+    month, town, signal, status = _chosen(request, query)
+    warnings = month_warnings(request.user, month)
+    attach_status(warnings.rows)
+    rows = filter_status(warnings.filtered(town=town, signal=signal), status)
+    return warnings, rows, (month, town, signal, status)
 
 
 def _allowed(request) -> None:
@@ -67,12 +84,14 @@ def _allowed(request) -> None:
 @capability_required(Capability.VIEW_DATASETS)
 def warning_list(request):
     _allowed(request)
-    month, town, signal = _chosen(request)
-    warnings = month_warnings(request.user, month)
-    rows = warnings.filtered(town=town, signal=signal)
+    warnings, rows, (month, town, signal, status) = chosen_rows(request)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = [viewer_row(request.user, r) for r in page.object_list]
     signals, counts = warnings.counts()
+    by_status = status_counts(warnings.rows)
+    for entry in counts:
+        entry.update(by_status.get(entry["town_key"], {}))
+    can_dispatch = can(request.user, Capability.DISPATCH_WARNINGS)
     months = _months(timezone.localdate())
     if month not in months:
         months.append(month)
@@ -81,14 +100,29 @@ def warning_list(request):
         "signal_labels": [SIGNAL_LABELS[s] for s in signals], "signals": list(SIGNAL_LABELS.items()),
         "counts": counts, "unknown_town": UNKNOWN_TOWN, "shown": len(rows),
         "missing": [get_kind(k).label for k in warnings.missing],
-        "can_export": can(request.user, Capability.EXPORT_PERSONAL),
+        "can_export": can(request.user, Capability.EXPORT_PERSONAL), "status": status,
+        "statuses": list(STATUS_LABELS.items()), "can_dispatch": can_dispatch,
+        "towns": list(dispatchable_towns(request.user)) if can_dispatch else [],
+        "open_shown": sum(1 for r in rows if r["status"] == "open"),
     })
 
 
 # The file's headers are fixed Chinese (one layout for the county, as the ledger exports).
 HEADERS = ["乡镇", "村", "预警类型", "姓名", "证件号码", "是否在库", "户编号", "部门数据", "导入批次", "行号", "记录数",
-           "匹配方式", "日期", "类别", "残疾等级", "个人自付合计（元）", "户籍地址"]
-WIDTHS = [12, 14, 16, 10, 22, 10, 20, 14, 9, 8, 7, 14, 11, 12, 9, 16, 40]
+           "匹配方式", "日期", "类别", "残疾等级", "个人自付合计（元）", "户籍地址",
+           "下发状态", "下发日期", "走访期限", "走访日期", "走访结果", "走访情况说明"]
+WIDTHS = [12, 14, 16, 10, 22, 10, 20, 14, 9, 8, 7, 14, 11, 12, 9, 16, 40, 14, 11, 11, 11, 16, 30]
+STATUS_ZH = {"open": "未下发", "dispatched": "已下发待走访", "overdue": "已下发逾期未走访", "visited": "已走访"}
+OUTCOME_ZH = {"monitored": "已纳入监测", "eligible": "符合条件待纳入", "not_eligible": "不符合条件",
+              "already_in": "已在册无需处理", "not_found": "查无此人"}
+
+
+def _status_cells(row) -> list[str]:
+    d = row["dispatch"]
+    if d is None:
+        return [STATUS_ZH["open"], "", "", "", "", ""]
+    return [STATUS_ZH[row["status"]], timezone.localdate(d.dispatched_at).isoformat(), d.due_on.isoformat(),
+            d.visited_on.isoformat() if d.visited_on else "", OUTCOME_ZH.get(d.outcome, ""), d.visit_note]
 
 
 @capability_required(Capability.VIEW_DATASETS)
@@ -98,9 +132,8 @@ def warning_export(request):
         raise PermissionDenied
     import xlsxwriter
 
-    month, town, signal = _chosen(request)
-    warnings = month_warnings(request.user, month)
-    rows = [viewer_row(request.user, r) for r in warnings.filtered(town=town, signal=signal)]
+    _warnings, rows, (month, town, signal, status) = chosen_rows(request)
+    rows = [viewer_row(request.user, r) for r in rows]
     out = io.BytesIO()
     book = xlsxwriter.Workbook(out, {"in_memory": True})
     sheet = book.add_worksheet(f"{month:%Y年%m月}预警")
@@ -116,6 +149,7 @@ def warning_export(request):
             row["event_date"].isoformat() if row["event_date"] else "", row["category"] or "",
             row["grade"] if row["grade"] is not None else "",
             str(row["self_paid"]) if row["self_paid"] is not None else "", row["address"] or "",
+            *_status_cells(row),
         ]
         for c, value in enumerate(cells):
             if isinstance(value, str):
@@ -124,7 +158,8 @@ def warning_export(request):
                 sheet.write_number(n, c, value)
     sheet.freeze_panes(1, 0)
     book.close()
-    log_export(request.user, "datasets.warnings", filters={"month": f"{month:%Y-%m}", "town": town, "signal": signal},
+    log_export(request.user, "datasets.warnings", filters={"month": f"{month:%Y-%m}", "town": town, "signal": signal,
+                                                        "status": status},
                row_count=len(rows), file_format="xlsx", request=request)
     response = HttpResponse(out.getvalue(),
                             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
