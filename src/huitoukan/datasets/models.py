@@ -244,7 +244,7 @@ class WarningDispatch(models.Model):
     id_number_masked = models.CharField(_("ID number (masked)"), max_length=40, blank=True, default="")
     address = models.CharField(_("address"), max_length=255, blank=True, default="")
     event_date = models.DateField(_("date"), null=True, blank=True)
-    category = models.CharField(_("category"), max_length=100, blank=True, default="")
+    category = models.CharField(_("record category"), max_length=100, blank=True, default="")
     grade = models.PositiveSmallIntegerField(_("disability grade"), null=True, blank=True)
     self_paid = models.DecimalField(_("self-paid"), max_digits=14, decimal_places=2, null=True, blank=True)
 

@@ -32,7 +32,7 @@ class Migration(migrations.Migration):
                 ('id_number_masked', models.CharField(blank=True, default='', max_length=40, verbose_name='ID number (masked)')),
                 ('address', models.CharField(blank=True, default='', max_length=255, verbose_name='address')),
                 ('event_date', models.DateField(blank=True, null=True, verbose_name='date')),
-                ('category', models.CharField(blank=True, default='', max_length=100, verbose_name='category')),
+                ('category', models.CharField(blank=True, default='', max_length=100, verbose_name='record category')),
                 ('grade', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='disability grade')),
                 ('self_paid', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True, verbose_name='self-paid')),
                 ('dispatched_at', models.DateTimeField(verbose_name='dispatched at')),
