@@ -22,10 +22,13 @@ records the model was asked about.
 
 1. Exact: the normalised ID number equals a registry person's (exact.py; a number two people hold
    goes by the name, else to review).
+   The exact step is Arrow compute whichever engine is asked for: a hash join on one column, as
+   fast in process as anything Spark could do after copying the tables to it.
 2. Probabilistic: every other record — ID number invalid, missing, or valid but unknown to the
    registry — is compared with Splink on name, birth date, sex, place and the ID number's digits
    (features.py reads the parts of a broken number that survive); model.py holds the comparisons,
-   probabilistic.py the training and the decision.
+   probabilistic.py the training and the decision; spark.py and dialect.py run the same model on
+   Splink's Spark backend (engine="spark").
 """
 
 from __future__ import annotations
@@ -39,7 +42,10 @@ from . import features as F
 from .exact import exact_links
 from .schema import LINKS, PEOPLE_COLUMNS, RECORD_COLUMNS, LinkageInputError, require
 
-__all__ = ["DEFAULT_REVIEW_BAND", "DEFAULT_THRESHOLD", "LINKS", "LinkResult", "LinkageInputError", "link"]
+__all__ = ["DEFAULT_REVIEW_BAND", "DEFAULT_THRESHOLD", "ENGINES", "LINKS", "LinkResult", "LinkageInputError", "link"]
+
+#: Where Splink scores the pairs (the exact step is Arrow on both: a hash join on the ID number).
+ENGINES = ("duckdb", "spark")
 
 MODEL_FORMAT = "huitoukan.linkage/1"
 #: A probabilistic match counts at ≥ 0.99; 0.80–0.99 goes to a person; below 0.80 nothing.
@@ -58,8 +64,13 @@ class LinkResult:
 
 def link(people: pa.Table, records: pa.Table, *, model: dict | None = None, threshold: float = DEFAULT_THRESHOLD,
          review_band: tuple[float, float] = DEFAULT_REVIEW_BAND, em_min_records: int = DEFAULT_EM_MIN_RECORDS,
-         seed: int = 1, threads: int | None = None) -> LinkResult:
-    """Link `records` to `people`: exact on the ID number, then Splink for the rest."""
+         seed: int = 1, threads: int | None = None, engine: str = "duckdb") -> LinkResult:
+    """Link `records` to `people`: exact on the ID number, then Splink for the rest, on Splink's
+    DuckDB backend (`engine="duckdb"`, in process) or its Spark backend (`engine="spark"`, the
+    look-back's Spark session). The model is the same on both and its JSON goes from one to the
+    other."""
+    if engine not in ENGINES:
+        raise ValueError(f"unknown linkage engine {engine!r}; choose one of {', '.join(ENGINES)}")
     require(people, PEOPLE_COLUMNS, "people")
     require(records, RECORD_COLUMNS, "records")
     low, high = review_band
@@ -83,7 +94,7 @@ def link(people: pa.Table, records: pa.Table, *, model: dict | None = None, thre
 
         decided, settings, training = link_probabilistic(
             _people_features(people), _record_features(rest), settings=settings, threshold=threshold,
-            review_low=low, em_min_records=em_min_records, seed=seed, threads=threads)
+            review_low=low, em_min_records=em_min_records, seed=seed, threads=threads, engine=engine)
         probabilistic = decided.cast(LINKS)
     links = pa.concat_tables([exact, probabilistic]).sort_by([("row_number", "ascending"),
                                                               ("match_weight", "descending")])

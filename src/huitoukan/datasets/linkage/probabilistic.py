@@ -21,12 +21,14 @@ a second one is within the band). Below the band: no link.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 
 import duckdb
 import pyarrow as pa
 
 from . import model as M
+from .dialect import DuckDBSQL
 
 MAX_CANDIDATES = 3
 U_MAX_PAIRS = 1e6
@@ -36,6 +38,8 @@ EM_MAX_PAIRS = 2e6
 #: misspelt name, a wrong sex entered by hand. Trained m values are floored here and renormalised.
 M_FLOOR = 0.005
 REGISTRY, RECORDS = "registry", "records"
+#: What the decision reads of Splink's predictions.
+PREDICTION_COLUMNS = "source_dataset_l, unique_id_l, unique_id_r, match_probability, match_weight"
 
 
 def connect(threads: int | None = None) -> duckdb.DuckDBPyConnection:
@@ -48,36 +52,76 @@ def connect(threads: int | None = None) -> duckdb.DuckDBPyConnection:
 
 def link_probabilistic(person_features: pa.Table, record_features: pa.Table, *, settings: dict | None,
                        threshold: float, review_low: float, em_min_records: int, seed: int,
-                       threads: int | None = None) -> tuple[pa.Table, dict, dict]:
+                       threads: int | None = None, engine: str = "duckdb") -> tuple[pa.Table, dict, dict]:
     """(candidate decisions as (row_number, person_id, link, match_probability, match_weight,
-    reason), the Splink settings with trained parameters, how they were trained)."""
-    from splink import DuckDBAPI, Linker
+    reason), the Splink settings with trained parameters, how they were trained).
+
+    `engine` is the Splink backend: 'duckdb' (in process) or 'spark' (spark.py). The settings come
+    and go in DuckDB's dialect on both (dialect.py), and the decision is the same DuckDB query over
+    the predictions either way, so the two differ only in where the pairs are scored."""
+    from splink import Linker
 
     # Splink warns of what is intended here (levels no random pair reaches, default max_pairs).
     logging.getLogger("splink").setLevel(logging.ERROR)
-    con = connect(threads)
-    try:
-        db_api = DuckDBAPI(connection=con)
-        registry = db_api.register(person_features, dataset_display_name=REGISTRY)
-        records = db_api.register(record_features, dataset_display_name=RECORDS)
+    with _database(engine, threads) as db:
+        registry = db.register(person_features, REGISTRY)
+        records = db.register(record_features, RECORDS)
         n_people, n_records = person_features.num_rows, record_features.num_rows
+        sql = db.sql
         training: dict
         if settings is None:
-            linker = Linker([registry, records], M.prior_settings(1.0 / max(1, n_people)), log_level=None)
-            training = _train(linker, n_people, n_records, em_min_records, seed)
-            linker = Linker([registry, records], floor_m(linker.misc.save_model_to_json()), log_level=None)
+            linker = Linker([registry, records], sql.settings(M.prior_settings(1.0 / max(1, n_people))),
+                            log_level=None)
+            training = _train(linker, sql, n_people, n_records, em_min_records, seed)
+            trained = floor_m(sql.canonical(linker.misc.save_model_to_json()))
+            linker = Linker([registry, records], sql.settings(trained), log_level=None)
         else:
-            linker = Linker([registry, records], settings, log_level=None)
+            linker = Linker([registry, records], sql.settings(settings), log_level=None)
             training = {"reused": True}
         pairs = linker.inference.predict(threshold_match_probability=review_low)
-        decided = _decide(con, pairs.physical_name, threshold)
-        trained = linker.misc.save_model_to_json()
+        predictions = db.predictions(pairs)
+        trained = sql.canonical(linker.misc.save_model_to_json())
+    return decide(predictions, threshold), trained, training
+
+
+@contextlib.contextmanager
+def _database(engine: str, threads: int | None):
+    if engine == "spark":
+        from .spark import SparkDatabase
+
+        database = SparkDatabase()
+    elif engine == "duckdb":
+        database = DuckDBDatabase(threads)
+    else:
+        raise ValueError(f"unknown linkage engine {engine!r}")
+    try:
+        yield database
     finally:
-        con.close()
-    return decided, trained, training
+        database.close()
 
 
-def _train(linker, n_people: int, n_records: int, em_min_records: int, seed: int) -> dict:
+class DuckDBDatabase:
+    """Splink's DuckDB backend on a connection of our own."""
+
+    sql = DuckDBSQL()
+
+    def __init__(self, threads: int | None = None):
+        from splink import DuckDBAPI
+
+        self.con = connect(threads)
+        self.api = DuckDBAPI(connection=self.con)
+
+    def register(self, table: pa.Table, name: str):
+        return self.api.register(table, dataset_display_name=name)
+
+    def predictions(self, pairs) -> pa.Table:
+        return self.con.sql(f"SELECT {PREDICTION_COLUMNS} FROM {pairs.physical_name}").to_arrow_table()
+
+    def close(self) -> None:
+        self.con.close()
+
+
+def _train(linker, sql, n_people: int, n_records: int, em_min_records: int, seed: int) -> dict:
     training = {"u": "random_sampling", "u_max_pairs": U_MAX_PAIRS}
     # One pass over the sample: Splink's early stop waits for 100 pairs in every level, which a
     # level no random pair reaches (a village when the dataset has no address) never gets.
@@ -86,9 +130,9 @@ def _train(linker, n_people: int, n_records: int, em_min_records: int, seed: int
     floor = 1.0 / (max(1, n_people) * max(1, n_records))
     try:
         linker.training.estimate_probability_two_random_records_match(
-            ['l."name" = r."name" AND l."birth_date" = r."birth_date"',
-             ('l."name" = r."name" AND l."id_tail" = r."id_tail" '
-             'AND damerau_levenshtein(l."id_number", r."id_number") <= 1')],
+            [sql.sql('l."name" = r."name" AND l."birth_date" = r."birth_date"'),
+             sql.sql('l."name" = r."name" AND l."id_tail" = r."id_tail" '
+                     'AND damerau_levenshtein(l."id_number", r."id_number") <= 1')],
             recall=0.8)
         estimated = linker._settings_obj._probability_two_random_records_match
         training["lambda"] = "deterministic_rules"
@@ -100,7 +144,7 @@ def _train(linker, n_people: int, n_records: int, em_min_records: int, seed: int
     if n_records >= em_min_records:
         for rule in M.training_rules():
             linker.training.estimate_parameters_using_expectation_maximisation(
-                rule, estimate_without_term_frequencies=True, max_pairs=EM_MAX_PAIRS)
+                sql.rule(rule), estimate_without_term_frequencies=True, max_pairs=EM_MAX_PAIRS)
         training["m"] = "expectation_maximisation"
     else:
         training["m"] = "prior"
@@ -116,6 +160,17 @@ def floor_m(settings: dict) -> dict:
         for lv, m in zip(levels, floored):
             lv["m_probability"] = m / total
     return settings
+
+
+def decide(predictions: pa.Table, threshold: float) -> pa.Table:
+    """The decision over the predicted pairs (PREDICTION_COLUMNS, at or above the review band), on
+    DuckDB whichever backend scored them: a handful of rows a record."""
+    con = connect(1)
+    try:
+        con.register("predictions", predictions)
+        return _decide(con, "predictions", threshold)
+    finally:
+        con.close()
 
 
 def _decide(con: duckdb.DuckDBPyConnection, predictions: str, threshold: float) -> pa.Table:

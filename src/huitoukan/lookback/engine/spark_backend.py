@@ -7,13 +7,15 @@ other's `person` table.
 
 `HUITOUKAN_SPARK_MASTER` names the cluster (`spark://host:7077`, `yarn`, …); the default is
 `local[2]`. Nothing is downloaded at run time: no --packages, no Ivy; SQL over Arrow needs only the
-jars PySpark ships with.
+jars PySpark ships with, and the linkage's string similarities (Jaro-Winkler, Damerau-Levenshtein)
+come from the jar inside Splink's wheel (`splink_jar()`), put on the session's class path at start.
 """
 
 from __future__ import annotations
 
 import atexit
 import contextlib
+import importlib.util
 import logging
 import os
 import shutil
@@ -63,6 +65,20 @@ def check_java() -> None:
         )
 
 
+def splink_jar() -> Path | None:
+    """Splink's Scala similarity functions for Spark 4 (jaro_winkler, damerau_levenshtein), shipped
+    inside the Splink wheel: the linkage's Spark backend (datasets/linkage) needs them. Looked up
+    without importing Splink (a look-back has no use for it), None when Splink is not installed.
+
+    Spark reads `spark.jars` only when the JVM starts, so the jar goes on every session: one process
+    may run the look-back first and link a dataset afterwards (`huitoukan check --engine spark`)."""
+    spec = importlib.util.find_spec("splink")
+    if spec is None or spec.origin is None:
+        return None
+    jars = sorted(Path(spec.origin).parent.glob("internals/files/spark_jars/scala-udf-similarity-*_spark4.x.jar"))
+    return jars[-1] if jars else None
+
+
 def spark_session():
     """The process's SparkSession, started on first call."""
     global _session, _workdir
@@ -94,6 +110,9 @@ def spark_session():
                 .config("spark.local.dir", str(_workdir / "local"))
                 .config("spark.sql.warehouse.dir", str(_workdir / "warehouse"))
             )
+            jar = splink_jar()
+            if jar is not None:
+                builder = builder.config("spark.jars", str(jar))
             if local:
                 # A county's tables are small: two cores want a few partitions, not the default 200.
                 builder = builder.config("spark.sql.shuffle.partitions", "4").config(
