@@ -38,7 +38,7 @@ from django.utils.translation import gettext as _
 from huitoukan.accounts.masking import id_number_for
 from huitoukan.registry.exports import _neutralise
 
-from .choices import Category, Severity, Source, Status
+from .choices import Category, Severity, Source, Status, TargetType
 from .models import Problem, ProblemSource
 from .queries import shown_text
 
@@ -65,7 +65,7 @@ _FIELDS = (
     "pk", "code", "category", "severity", "county__name", "town__code", "town__name", "village__name",
     "household__household_no", "household__head_name", "person__household__household_no",
     "person__household__head_name", "person__name", "person__id_number", "description", "values", "status",
-    "first_found_at", "last_found_at",
+    "first_found_at", "last_found_at", "target_type",
 )
 
 
@@ -132,13 +132,21 @@ def _rows(problems, labels, show_id, show_text):
                 labels["category"].get(r.category, r.category),
                 labels["severity"].get(r.severity, r.severity),
                 r.county__name or "", r.town__name or "", r.village__name or "",
-                household_no, head_name, r.person__name or "",
+                household_no, head_name, r.person__name or _resident_name(r),
                 show_id(r.person__id_number or ""),
                 show_text(r.description, r.values, r.person__id_number or ""),
                 "、".join(labels["source"].get(s, s) for s in sorted(sources[r.pk], key=source_order.get)),
                 labels["status"].get(r.status, r.status),
                 _local(r.first_found_at, zone), _local(r.last_found_at, zone),
             ]
+
+
+def _resident_name(r) -> str:
+    """A person outside the registry (ENTRY_MISSED) has no person row: the name the finding gives.
+    Their ID number is not in the ledger (only its hash), so the ID column stays empty."""
+    if r.target_type != TargetType.RESIDENT or not isinstance(r.values, dict):
+        return ""
+    return r.values.get("name") or ""
 
 
 def _local(moment, zone=None) -> datetime.datetime | None:

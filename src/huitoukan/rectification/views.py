@@ -19,6 +19,7 @@ from huitoukan.registry.queries import page_window
 from . import exports, queries
 from .choices import Severity
 from .filters import ProblemFilterForm
+from .residents import is_resident, resident_of
 
 view_problems = capability_required(Capability.VIEW_PROBLEMS)
 
@@ -58,6 +59,8 @@ def list_context(request, **workflow) -> dict:
     page = queries.list_page(problems, request.GET.get("page"))
     for problem in page.object_list:
         problem.shown_household = problem.household or (problem.person.household if problem.person else None)
+        # A person outside the registry (ENTRY_MISSED) has no person row: the finding's name.
+        problem.resident_name = (problem.values or {}).get("name", "") if is_resident(problem) else ""
         problem.shown_description = queries.shown_text(request.user, problem.description, problem.values,
                                                        _id_number(problem))
     context = {"form": form, "page": page, "page_numbers": page_window(page), "filters": filters,
@@ -112,6 +115,7 @@ def detail_context(request, problem, **workflow) -> dict:
         "values": queries.shown_values(user, problem.values),
         "household": household,
         "person": problem.person,
+        "resident": resident_of(problem),
         "sources": problem.sources.select_related("run", "created_by").order_by("created_at", "pk"),
         "findings": findings,
     } | detail_workflow_context(request, problem, **workflow)
