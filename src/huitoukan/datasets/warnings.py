@@ -38,6 +38,8 @@ from huitoukan.accounts.scope import scoped_people, user_region_ids
 from huitoukan.registry.choices import RegionLevel
 from huitoukan.registry.models import Region
 
+from .places import place_unlinked  # shared with the look-back (ENTRY_MISSED)
+
 NEW_DIBAO = "new_dibao"
 SEVERE_DISABILITY = "severe_disability"
 HIGH_MEDICAL_COST = "high_medical_cost"
@@ -121,28 +123,6 @@ def signal_table(tables: dict[str, pa.Table], month: dt.date, threshold: Decimal
         con.close()
     return pa.Table.from_arrays([result.column(i).cast(f.type) for i, f in enumerate(SIGNALS_SCHEMA)],
                                 schema=SIGNALS_SCHEMA)
-
-
-def place_unlinked(signals: pa.Table, towns: pa.Table) -> pa.Table:
-    """`signals` with `address_town_id` (int64): for an unlinked record, the town (`towns`: town_id,
-    town, county) its address names — of several, the one whose county the address also names, then
-    the longest name (白沙 inside 白沙镇 must not win); null when it names none or the record is linked."""
-    con = _connect()
-    try:
-        con.register("signals", signals)
-        con.register("towns", towns)
-        result = con.sql("""
-            WITH s AS (SELECT *, row_number() OVER () AS k FROM signals),
-            hit AS (
-                SELECT s.k, t.town_id FROM s JOIN towns t
-                  ON s.person_id IS NULL AND s.address IS NOT NULL AND contains(s.address, t.town)
-                QUALIFY row_number() OVER (PARTITION BY s.k ORDER BY contains(s.address, t.county) DESC,
-                                           length(t.town) DESC, t.town_id) = 1)
-            SELECT s.* EXCLUDE (k), hit.town_id::BIGINT AS address_town_id
-            FROM s LEFT JOIN hit USING (k) ORDER BY s.k""").to_arrow_table()
-    finally:
-        con.close()
-    return result
 
 
 # --- who sees what -----------------------------------------------------------------------------
