@@ -87,7 +87,8 @@ SNAPSHOT_SCHEMAS = {"region": REGION, "household": HOUSEHOLD, "person": PERSON}
 #:   load_id    the DatasetLoad the record came from: with row_number, what a finding names
 #:   person_id  the registry person the record is linked to; NULL when not linked (no match, or a
 #:              candidate still waiting for review: never silently a finding)
-#:   link       'exact' (same ID number) | 'probabilistic' (name, birth date, place) | 'reviewed' | NULL
+#:   link       'exact' (same ID number) | 'probabilistic' (name, birth date, place) | 'reviewed' |
+#:              'pending' (person_id NULL: a candidate waits for review) | NULL (linked to nobody)
 _DATASET_PERSON = [
     ("row_number", pa.int64()),
     ("id_number", pa.string()),  # as the department wrote it, cleaned; not validated; null when empty
