@@ -12,9 +12,11 @@ import typer
 from huitoukan.registry.cli import import_app
 
 from .kinds import KINDS
+from .linkage import ENGINES
 
 # Typer shows the choices in --help and refuses anything else.
 KindName = enum.Enum("KindName", {code: code for code in KINDS}, type=str)
+LinkEngine = enum.Enum("LinkEngine", {name: name for name in ENGINES}, type=str)
 
 datasets_app = typer.Typer(no_args_is_help=True)
 
@@ -89,6 +91,10 @@ def link_loads(
     kind: Annotated[KindName | None, typer.Argument(help="Only this kind.", case_sensitive=False)] = None,
     retrain: Annotated[bool, typer.Option(
         "--retrain", help="Train the model anew instead of reusing the kind's latest one.")] = False,
+    engine: Annotated[LinkEngine, typer.Option(
+        "--engine", case_sensitive=False,
+        help="Where Splink scores the pairs: duckdb (in process) or spark (the look-back's Spark session).")]
+        = LinkEngine.duckdb,
 ) -> None:
     from django.conf import settings
     from django.utils import translation
@@ -109,7 +115,7 @@ def link_loads(
         snapshot = take_snapshot()
         for load in loads.values():
             try:
-                linkage = link_load(load, snapshot=snapshot, retrain=retrain)
+                linkage = link_load(load, snapshot=snapshot, retrain=retrain, engine=engine.value)
             except LinkingError as error:
                 console.print(f"[red]{error}[/red]")
                 raise typer.Exit(1) from None

@@ -102,9 +102,13 @@ def model_to_reuse(kind: str) -> Linkage | None:
         .order_by("-created_at", "-pk").first()
 
 
-def link_load(load: DatasetLoad, user=None, *, snapshot=None, retrain: bool = False) -> Linkage:
+def link_load(load: DatasetLoad, user=None, *, snapshot=None, retrain: bool = False,
+              engine: str = "duckdb") -> Linkage:
     """Link `load` to the registry (the whole registry: a department's file covers the county).
-    Linking the same load against an unchanged registry returns the existing Linkage."""
+    Linking the same load against an unchanged registry returns the existing Linkage. `engine` is
+    where Splink scores the pairs ('duckdb' in process, 'spark' on the look-back's Spark session):
+    the same model and the same links either way (docs/linkage.md), so a Linkage does not depend
+    on it and is not made again for another engine."""
     snapshot = _snapshot(snapshot)
     existing = load.linkages.filter(registry_fingerprint=snapshot.fingerprint, state=LINKED).first()
     if existing is not None and existing.stored_file and links_path(existing).exists():
@@ -114,7 +118,7 @@ def link_load(load: DatasetLoad, user=None, *, snapshot=None, retrain: bool = Fa
         raise LinkingError(_("The registry is empty: import it before linking department datasets."))
     records = load_table(load, columns=[c for c in RECORD_COLUMNS if c in _kind_columns(load.kind)])
     reuse = None if retrain else model_to_reuse(load.kind)
-    result = link(people, records, model=reuse.model if reuse else None)
+    result = link(people, records, model=reuse.model if reuse else None, engine=engine)
     links = result.links
     temp = links_dir() / f"{storage.TEMP_PREFIX}{uuid.uuid4().hex}.parquet"
     final: Path | None = None
@@ -237,15 +241,17 @@ def linked_table(load: DatasetLoad, linkage: Linkage | None = None) -> pa.Table:
     return records.replace_schema_metadata(metadata)
 
 
-def current_linked_tables(kinds: Iterable[str] | None = None, *, snapshot=None, user=None) -> dict[str, pa.Table]:
+def current_linked_tables(kinds: Iterable[str] | None = None, *, snapshot=None, user=None,
+                          engine: str = "duckdb") -> dict[str, pa.Table]:
     """{kind: linked_table} of the load of each kind the look-back uses, each linked against the
     registry as it is now (`snapshot`, or one taken here): a load with no Linkage for this
-    registry's fingerprint is linked first."""
+    registry's fingerprint is linked first, on `engine` (the look-back run's own engine)."""
     loads = current_loads(kinds)
     if not loads:
         return {}
     snapshot = _snapshot(snapshot)
-    return {kind: linked_table(load, link_load(load, user, snapshot=snapshot)) for kind, load in loads.items()}
+    return {kind: linked_table(load, link_load(load, user, snapshot=snapshot, engine=engine))
+            for kind, load in loads.items()}
 
 
 # --- decisions ---------------------------------------------------------------------------------

@@ -164,7 +164,7 @@ def _execute(run: Run, report: _Reporter, started: float) -> None:
     run.snapshot_fingerprint, run.households, run.people = snapshot.fingerprint, snapshot.households, snapshot.people
 
     report(10, _("Linking department data"))
-    datasets = _dataset_tables(rules, snapshot if run.region is None else None)
+    datasets = _dataset_tables(rules, snapshot if run.region is None else None, run.engine)
     run.datasets = {kind: _provenance(table) for kind, table in datasets.items()}
     # A rule whose dataset is not loaded is not run, and says nothing about the problems it found
     # before: only the rules that run are recorded and reconciled in the ledger.
@@ -205,7 +205,7 @@ def _execute(run: Run, report: _Reporter, started: float) -> None:
         run.save()
 
 
-def _dataset_tables(rules, snapshot) -> dict:
+def _dataset_tables(rules, snapshot, engine: str = "duckdb") -> dict:
     """The linked department datasets the rules read (datasets/linking.py), each linked against the
     registry as it is now. A region's run still links against the whole registry (`snapshot` None):
     a department's file covers the county, and a record of someone outside the region must not be
@@ -216,7 +216,7 @@ def _dataset_tables(rules, snapshot) -> dict:
         return {}
     from huitoukan.datasets.linking import current_linked_tables
 
-    return current_linked_tables(kinds, snapshot=snapshot)
+    return current_linked_tables(kinds, snapshot=snapshot, engine=engine)
 
 
 def _provenance(table) -> dict:
