@@ -29,8 +29,10 @@ from huitoukan.lookback.engine.testing import (
     RuleTestError,
     flagged_targets,
     parameters_of,
+    resident_names,
     snapshot_of,
 )
+from huitoukan.lookback.engine.residents import resident_keys
 
 pytestmark = pytest.mark.spark
 
@@ -102,13 +104,16 @@ def run_batched(cases) -> dict:
     keys = {i: set() for i in range(len(cases))}
     for row in found:
         keys[row["_case"]].add(row["_key"])
-    return {(rule.code, rule.tests.index(case)): _target_keys(rule, tables, keys[i])
+    return {(rule.code, rule.tests.index(case)): _target_keys(rule, tables, keys[i], case)
             for i, (rule, case, tables, _) in enumerate(cases)}
 
 
-def _target_keys(rule, tables, ids: set[str]) -> set[str]:
+def _target_keys(rule, tables, ids: set[str], case=None) -> set[str]:
     if rule.target == "village":
         return ids
+    if rule.target == "resident":  # ID numbers → the engine's keys (valid numbers only) → the case's names
+        found = set(resident_keys(pa.array(sorted(ids), pa.string()), case.as_of or AS_OF).to_pylist()) - {None}
+        return {name for name, key in resident_names(case).items() if key in found}
     table, id_column, key_column = (("person", "person_id", "person_key") if rule.target == "person"
                                     else ("household", "household_id", "household_no"))
     lookup = dict(zip(map(str, tables[table][id_column].to_pylist()), tables[table][key_column].to_pylist(),
