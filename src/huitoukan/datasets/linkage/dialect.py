@@ -13,8 +13,8 @@ need more than a new spelling:
 | DuckDB | Spark |
 |---|---|
 | jaro_winkler_similarity(a, b) | jaro_winkler(a, b): the Splink jar's Scala function, the same Jaro-Winkler (prefix scale 0.1, at most four characters) |
-| damerau_levenshtein(a, b) | damerau_levenshtein(a, b): the jar's (a DOUBLE, compared with the same integers) |
-| hamming(a, b) | the positions at which a and b differ, counted with Spark's higher-order functions (DuckDB refuses strings of unequal length; the model only compares 8-character birth dates) |
+| damerau_levenshtein(a, b) | damerau_levenshtein(a, b): the jar's (a DOUBLE, compared with the same integers). DuckDB counts UTF-8 bytes, the jar characters (张伟/张玮: 3 against 1); the model applies it only to birth dates and ID numbers (digits and X), where they agree |
+| hamming(a, b) | the positions at which a and b differ, counted with Spark's higher-order functions (DuckDB refuses strings of unequal length, and counts bytes as its edit distance does; the model only compares 8-digit birth dates) |
 """
 
 from __future__ import annotations
