@@ -11,6 +11,8 @@ against exactly what production runs.
     HUITOUKAN_HTTPS         1 when served behind TLS: secure cookies, HSTS, redirect to https
     HUITOUKAN_DATA_DIR      where the SQLite file, uploads and evidence live (default ./var)
     HUITOUKAN_RULE_DIRS     comma-separated folders of the county's own rule files (besides the built-in ones)
+    HUITOUKAN_PSEUDONYM_KEY keys the hashes of ID numbers shown as keys; set once, never change
+                            (default: generated once into DATA_DIR/pseudonym_key)
     HUITOUKAN_SNAPSHOT_CACHE 0 to read the registry from the database at every look-back instead of
                             keeping a columnar copy under DATA_DIR/snapshots (default 1)
 """
@@ -43,6 +45,24 @@ if not SECRET_KEY:
             raise ImproperlyConfigured(
                 "Set HUITOUKAN_SECRET_KEY or run `huitoukan setup`, which writes var/secret_key."
             )
+
+# The key that hashes ID numbers into keys shown to every role (people outside the registry in the
+# ledger, early-warning signals; accounts/pseudonyms.py). Unlike SECRET_KEY it must never change:
+# the ledger and the dispatched signals are keyed by it. Generated once into DATA_DIR like the
+# secret key; tests use a fixed one so that every process of a test run agrees.
+PSEUDONYM_KEY = env.str("HUITOUKAN_PSEUDONYM_KEY", default="")
+if not PSEUDONYM_KEY:
+    pseudonym_file = DATA_DIR / "pseudonym_key"
+    if TESTING or (DEBUG and not pseudonym_file.exists()):
+        PSEUDONYM_KEY = "test-only-pseudonym-key"
+    elif pseudonym_file.exists():
+        PSEUDONYM_KEY = pseudonym_file.read_text().strip()
+    else:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(
+            "Set HUITOUKAN_PSEUDONYM_KEY or run `huitoukan setup`, which writes var/pseudonym_key."
+        )
 
 ALLOWED_HOSTS = env.list("HUITOUKAN_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 

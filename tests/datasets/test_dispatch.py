@@ -69,7 +69,7 @@ def test_a_signal_keeps_its_key_across_reloads_and_months_and_never_shows_the_nu
         assert number not in row["signal_key"] and number not in row["person_key"]
         assert row["person_key"] != hashlib.sha256(number.encode()).hexdigest()
     # The secret keys them: another secret, other keys.
-    settings.WARNING_KEY_SECRET = "another"
+    settings.PSEUDONYM_KEY = "another"
     assert month_warnings(admin, MARCH).rows[0]["signal_key"] not in keys
 
 

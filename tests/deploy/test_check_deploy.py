@@ -23,6 +23,7 @@ def production_env(data_dir: Path) -> dict[str, str]:
         "HUITOUKAN_DEBUG": "0",
         "HUITOUKAN_HTTPS": "1",
         "HUITOUKAN_SECRET_KEY": "".join(secrets.choice(alphabet) for _ in range(50)),
+        "HUITOUKAN_PSEUDONYM_KEY": secrets.token_urlsafe(40),
         "HUITOUKAN_ALLOWED_HOSTS": "huitoukan.example.org",
         "HUITOUKAN_DATA_DIR": str(data_dir),
         "PYTHONPATH": os.pathsep.join(filter(None, [str(SRC), env.get("PYTHONPATH", "")])),

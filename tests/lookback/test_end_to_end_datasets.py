@@ -12,6 +12,7 @@ from collections import defaultdict
 
 import pytest
 
+from huitoukan.accounts import pseudonyms
 from huitoukan.datasets.kinds import KINDS
 from huitoukan.datasets.loading.service import load_dataset
 from huitoukan.lookback.engine.residents import resident_key
@@ -46,7 +47,7 @@ def _truth(outdir, codes) -> dict[str, dict[str, set[str]]]:
             if row["code"] in codes and (row["dataset"] or row["code"] in _REGISTRY_FORM):
                 # A person outside the registry is the record's ID number in the truth, its hash in the
                 # ledger (never the number itself).
-                target = resident_key(row["target"]) if row["code"] == "ENTRY_MISSED" else row["target"]
+                target = resident_key(row["target"], pseudonyms.key()) if row["code"] == "ENTRY_MISSED" else row["target"]
                 expected[row["code"]][row["link"]].add(target)
     return expected
 

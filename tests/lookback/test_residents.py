@@ -4,16 +4,16 @@ county keeps only the residents it can place inside it."""
 
 import dataclasses
 import hashlib
+import hmac
 import json
 
 import pyarrow as pa
 
 from huitoukan.datasets.places import place_addresses
-from huitoukan.lookback.catalog import load_rules
+from huitoukan.lookback.catalog import RuleTest, load_rules
 from huitoukan.lookback.engine import prepare, run_rules
 from huitoukan.lookback.engine.residents import resident_key, resident_keys
 from huitoukan.lookback.engine.testing import AS_OF, POLICY_DEFAULTS, parameters_of, snapshot_of
-from huitoukan.lookback.catalog import RuleTest
 
 REGIONS = [
     {"code": "C1", "name": "青石县", "level": "county", "parent_code": None},
@@ -45,13 +45,24 @@ def _run(case, keep_regions=None):
     return run_rules(tables, [_entry_missed()], parameters_of(case)).findings.to_pylist()
 
 
-def test_the_key_is_a_hash_of_the_normalised_valid_number():
+def test_the_key_is_a_keyed_hash_of_the_normalised_valid_number():
     number = "52262819800101069X"
-    expected = "ID:" + hashlib.sha256(number.encode()).hexdigest()[:16]
-    assert resident_key(number) == expected
+    expected = "ID:" + hmac.new(b"k1", number.encode(), hashlib.sha256).hexdigest()[:16]
+    assert resident_key(number, b"k1") == expected
+    # Not the plain hash (reversible by trying every number), and another key gives another key.
+    assert expected != "ID:" + hashlib.sha256(number.encode()).hexdigest()[:16]
+    assert resident_key(number, b"k2") != expected
     # Full-width digits, a lower-case x and spaces are the same number; an invalid one has no key.
-    keys = resident_keys(pa.array([" ５２２６２８１９８００１０１０６９ｘ ", number, "522628198001010690", None, ""]), AS_OF)
+    keys = resident_keys(pa.array([" ５２２６２８１９８００１０１０６９ｘ ", number, "522628198001010690", None, ""]), AS_OF,
+                         b"k1")
     assert keys.to_pylist() == [expected, expected, None, None, None]
+
+
+def test_a_run_keys_residents_with_the_key_it_is_given():
+    case = _case([{"name": "外甲", "id_number": "52262819800101069X", "address": "青石县岩铺镇新村"}])
+    tables = prepare(snapshot_of(case, AS_OF), AS_OF)
+    found = run_rules(tables, [_entry_missed()], parameters_of(case), pseudonym_key=b"k1").findings
+    assert found["target_key"].to_pylist() == [resident_key("52262819800101069X", b"k1")]
 
 
 def test_places_by_the_town_and_the_village_of_that_town():

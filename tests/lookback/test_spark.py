@@ -13,6 +13,7 @@ from sqlglot import exp
 
 from huitoukan.lookback.catalog import load_rules
 from huitoukan.lookback.engine import prepare, run_rules
+from huitoukan.lookback.engine.residents import resident_keys
 from huitoukan.lookback.engine.schema import MONEY, SNAPSHOT_SCHEMAS
 from huitoukan.lookback.engine.spark_backend import (
     DEFAULT_MASTER,
@@ -32,7 +33,6 @@ from huitoukan.lookback.engine.testing import (
     resident_names,
     snapshot_of,
 )
-from huitoukan.lookback.engine.residents import resident_keys
 
 pytestmark = pytest.mark.spark
 

@@ -14,6 +14,7 @@ import pyarrow as pa
 import pytest
 from django.urls import reverse
 
+from huitoukan.accounts import pseudonyms
 from huitoukan.accounts.masking import mask_id_number
 from huitoukan.accounts.roles import Role
 from huitoukan.datasets.loading.service import load_dataset
@@ -30,7 +31,7 @@ from huitoukan.rectification.choices import TargetType
 from huitoukan.rectification.ledger import record_findings
 from huitoukan.rectification.models import Problem
 from tests.datasets.files import write_csv
-from tests.scope_fixtures import *  # noqa: F403
+from tests.scope_fixtures import *
 
 AS_OF = dt.date(2020, 12, 31)
 HEADER = ["证件号码", "姓名", "户籍地址", "救助类别", "开始日期", "终止日期"]
@@ -68,7 +69,7 @@ def run_entry_missed(load: DatasetLoad, region=None) -> Run:
     for kind in ("disability", "medical_cost"):
         tables[kind] = DATASET_SCHEMAS[kind].empty_table()
     parameters = {**POLICY_DEFAULTS, "as_of": AS_OF, "year": AS_OF.year}
-    result = run_rules(tables, [rule], parameters)
+    result = run_rules(tables, [rule], parameters, pseudonym_key=pseudonyms.key())
     run = Run.objects.create(as_of=AS_OF, region=region, state=Run.State.RUNNING,
                              rule_versions={rule.code: rule.fingerprint})
     outcome = record_findings(run, result.findings, [rule])
@@ -103,7 +104,7 @@ def test_a_resident_problem_is_keyed_by_the_hash_and_placed_by_the_address(count
     assert set(problems) == {"外甲", "外乙", "外丙"} and listed["run"].new_problems == 3
     for name, serial in (("外甲", 1), ("外乙", 2), ("外丙", 3)):
         problem = problems[name]
-        assert problem.target_type == TargetType.RESIDENT and problem.target_key == resident_key(outsider_id(serial))
+        assert problem.target_type == TargetType.RESIDENT and problem.target_key == resident_key(outsider_id(serial), pseudonyms.key())
         assert problem.household is None and problem.person is None
         assert outsider_id(serial) not in problem.description and outsider_id(serial) not in str(problem.values)
     t1, t2, v2 = places["t1"], places["t2"], places["v2"]
@@ -146,7 +147,7 @@ def test_scope_and_the_problem_page(county, places, listed, users, client_for):
     problems = listed["problems"]
     in_t2, in_county = problems["外乙"], problems["外丙"]
     cadre = users[Role.TOWN_CADRE]  # the first town's
-    url = lambda p: reverse("rectification:problem_detail", args=[p.pk])  # noqa: E731
+    url = lambda p: reverse("rectification:problem_detail", args=[p.pk])
     assert client_for(cadre).get(url(in_t2)).status_code == 404  # another town's resident
     assert client_for(cadre).get(url(in_county)).status_code == 404  # placed in the county only
     assert client_for(cadre).get(url(problems["外甲"])).status_code == 200

@@ -46,7 +46,7 @@ class ExportLog(models.Model):
     class Meta:
         verbose_name = _("export log entry")
         verbose_name_plural = _("export log")
-        ordering = ["-created_at"]  # noqa: RUF012 (a list, as the migration has it)
+        ordering = ["-created_at"]
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.username} {self.what} ({self.row_count})"

@@ -6,9 +6,9 @@ and visited once is recognised when it appears again (dispatch.py).
 
 Both are keyed hashes (HMAC-SHA256, hex), never an ID number: an 18-digit ID number has so little
 entropy (region, birth date, a 3-digit sequence) that a plain hash of it is reversed by trying them
-all; keyed with a server secret it is not. The secret is the WARNING_KEY_SECRET setting when set,
-else SECRET_KEY — changing it changes every key, and every dispatched signal then reads as not
-dispatched (docs/datasets.md says so).
+all; keyed with a server secret it is not. The secret is the installation's pseudonym key
+(accounts/pseudonyms.py, settings.PSEUDONYM_KEY), which is never rotated — changing it would change
+every key, and every dispatched signal would then read as not dispatched.
 
 The person, best first:
 - the ID number (normalised: trimmed, upper-case X) — the registry person's when the record is
@@ -26,21 +26,13 @@ grade 1–2 and a death are one per person.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-
-from django.conf import settings
+from huitoukan.accounts.pseudonyms import pseudonym
 
 from .warnings import HIGH_MEDICAL_COST, NEW_DIBAO
 
 
-def _secret() -> bytes:
-    secret = getattr(settings, "WARNING_KEY_SECRET", "") or settings.SECRET_KEY
-    return ("huitoukan.warning-signal:" + secret).encode()
-
-
 def _digest(text: str) -> str:
-    return hmac.new(_secret(), text.encode(), hashlib.sha256).hexdigest()
+    return pseudonym(text, "warning-signal")
 
 
 def normalise_id_number(value: str | None) -> str:

@@ -23,6 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from huitoukan.accounts import pseudonyms
 from huitoukan.policy.models import DEFAULTS, PolicyProfile
 from huitoukan.registry.models import Region
 
@@ -184,7 +185,8 @@ def _execute(run: Run, report: _Reporter, started: float) -> None:
             if code:
                 report(20 + 65 * done // max(total, 1), _("Checking %(code)s") % {"code": code})
 
-        result = run_rules(tables, rules, parameters, engine=backend, progress=on_rule)
+        result = run_rules(tables, rules, parameters, engine=backend, progress=on_rule,
+                           pseudonym_key=pseudonyms.key())
         report(86, _("Counting the five baselines"))
         baselines = compute_baselines(backend, parameters)
     finally:

@@ -91,8 +91,8 @@ def write_problems(problems, out, file_format: str, *, user=None, full_id_number
         show_id, show_text = (lambda value: value), (lambda text, values, id_number: text)
     else:
         # The description is the rule's message and may quote an ID number: masked like the column.
-        show_id = lambda value: id_number_for(user, value)  # noqa: E731
-        show_text = lambda text, values, id_number: shown_text(user, text, values, id_number)  # noqa: E731
+        show_id = lambda value: id_number_for(user, value)
+        show_text = lambda text, values, id_number: shown_text(user, text, values, id_number)
     rows = _rows(problems, labels, show_id, show_text)
     writer = _write_xlsx if file_format == "xlsx" else _write_csv
     if isinstance(out, (str, os.PathLike)):

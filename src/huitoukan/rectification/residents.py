@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import pyarrow.parquet as pq
 from django.utils.translation import gettext_lazy as _
 
+from huitoukan.accounts import pseudonyms
 from huitoukan.datasets.kinds import KINDS
 from huitoukan.datasets.models import DatasetLoad
 from huitoukan.datasets.tables import DatasetUnavailable, parquet_path
@@ -79,6 +80,6 @@ def _id_number(load: DatasetLoad | None, row_number, key: str) -> str:
     table = pq.read_table(path, columns=["row_number", "id_number"], filters=[("row_number", "=", int(row_number))])
     for number in table["id_number"].to_pylist():
         number = unicodedata.normalize("NFKC", number or "").strip().upper()
-        if number and resident_key(number) == key:
+        if number and resident_key(number, pseudonyms.key()) == key:
             return number
     return ""

@@ -67,10 +67,12 @@ def run_rules(
     *,
     engine: str | Backend = "duckdb",
     progress: Callable[[int, int, str], None] | None = None,
+    pseudonym_key: bytes | None = None,
 ) -> EngineResult:
     """Every rule over `tables` (already `prepare`d). `parameters` holds the policy profile's values
     and `as_of` (a date) and `year`. `engine` is a name or an open backend with the tables registered
-    (the caller then closes it)."""
+    (the caller then closes it). `pseudonym_key` keys the hashed ID numbers that name people outside
+    the registry (residents.py); it is not a parameter because parameters are recorded on the run."""
     started = time.perf_counter()
     rules, skipped = runnable_rules(rules, tables)
     own = isinstance(engine, str)
@@ -81,7 +83,7 @@ def run_rules(
         absent = sorted({t for rule in rules for t in rule.optional_inputs if t not in tables})
         if absent:
             backend.register({t: DATASET_SCHEMAS[t].empty_table() for t in absent})
-        keys = _Keys(tables, parameters.get("as_of") or dt.date.today())
+        keys = _Keys(tables, parameters.get("as_of") or dt.date.today(), pseudonym_key)
         parts, stats = [], []
         for i, rule in enumerate(rules):
             if progress:
@@ -121,8 +123,11 @@ class _Keys:
     against a million-row key table per rule (what an Arrow hash join does) cost more than the
     rules themselves on a large county."""
 
-    def __init__(self, tables: dict[str, pa.Table], as_of: dt.date | None = None):
+    def __init__(self, tables: dict[str, pa.Table], as_of: dt.date | None = None, pseudonym_key: bytes | None = None):
+        from .residents import DEFAULT_KEY
+
         self.as_of = as_of or dt.date.today()
+        self.pseudonym_key = pseudonym_key or DEFAULT_KEY
         self.region = tables["region"]
         self.household = _sorted_by(tables["household"].select(["household_id", "household_no", "village_code"]),
                                     "household_id")
@@ -225,7 +230,7 @@ def _residents(rule: Rule, raw: pa.Table, keys: _Keys) -> tuple[np.ndarray, dict
     if "address" not in raw.column_names:
         raise RuleRunError(rule.code, "the SELECT must return the column address (target: resident): it places "
                                       "the person in a town and village")
-    target_keys = resident_keys(raw["id_number"], keys.as_of)
+    target_keys = resident_keys(raw["id_number"], keys.as_of, keys.pseudonym_key)
     villages, regions = resident_places(raw["address"], keys.region)
     keep = pc.is_valid(target_keys)
     if not pc.any(pc.equal(keys.region["level"], "county")).as_py():
