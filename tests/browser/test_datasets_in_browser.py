@@ -12,8 +12,6 @@ Screenshots land in /tmp/shots/ (and test-results/)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from django.utils import timezone
 
@@ -23,13 +21,13 @@ from huitoukan.datasets.loading.service import load_dataset
 from huitoukan.datasets.models import DatasetLoad, LinkReview, WarningDispatch
 from huitoukan.datasets.warnings import NEW_DIBAO, month_warnings
 from huitoukan.registry.models import Person
+from tests.browser.steps import log_in, log_out, shot
 from tests.datasets.files import write_csv
 from tests.datasets.test_warnings import MARCH, scenario  # noqa: F401  (the fixture)
-from tests.factories import PASSWORD, make_user
+from tests.factories import make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SHOTS = Path("/tmp/shots")
 
 
 @pytest.fixture(autouse=True)
@@ -39,22 +37,10 @@ def data_dir(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "uploads"
 
 
-def shot(page, name, results_dir):
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SHOTS / f"{name}.png", full_page=True)
-    page.screenshot(path=results_dir / f"{name}.png", full_page=True)
 
 
-def log_in(page, base, user):
-    page.goto(f"{base}/login/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
 
 
-def log_out(page):
-    page.click(".usermenu button[type=submit]")
 
 
 # --- (a) the review queue ------------------------------------------------------------------------

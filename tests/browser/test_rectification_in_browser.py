@@ -8,7 +8,6 @@ import datetime as dt
 import re
 import struct
 import zlib
-from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -19,12 +18,11 @@ from huitoukan.rectification import workflow
 from huitoukan.rectification.choices import Action, Status
 from huitoukan.rectification.models import Evidence, Problem
 from huitoukan.registry.models import Household
-from tests.factories import PASSWORD
+from tests.browser.steps import log_in, log_out, shot
 from tests.rectification.test_pages import make_problem
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SHOTS = Path("/tmp/shots")
 
 
 def real_png(width=4, height=3) -> bytes:
@@ -37,22 +35,10 @@ def real_png(width=4, height=3) -> bytes:
             + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
 
 
-def shot(page, name, results_dir):
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SHOTS / f"{name}.png", full_page=True)
-    page.screenshot(path=results_dir / f"{name}.png", full_page=True)
 
 
-def log_in(page, base, user):
-    page.goto(f"{base}/login/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
 
 
-def log_out(page):
-    page.click(".usermenu button[type=submit]")
 
 
 def status_label(status):
