@@ -38,6 +38,8 @@ from huitoukan.accounts.scope import scoped_people, user_region_ids
 from huitoukan.registry.choices import RegionLevel
 from huitoukan.registry.models import Region
 
+from .kinds import KINDS
+
 from .places import place_unlinked  # shared with the look-back (ENTRY_MISSED)
 
 NEW_DIBAO = "new_dibao"
@@ -261,7 +263,9 @@ def viewer_row(user, row: dict) -> dict:
     (disability grade and kind, medical amounts) too."""
     # The registry person's number and source key serve the signal's identity only: never shown.
     row = {k: v for k, v in row.items() if k not in ("person_id_number", "source_key")}
+    kind = KINDS.get(row["dataset"])
     return {**row, "id_number": id_number_for(user, row["id_number"]) if row["id_number"] else row["id_number"],
+            "dataset_label": str(kind.label) if kind else row["dataset"],
             "grade": health_for(user, row["grade"]),
             "category": health_for(user, row["category"]) if row["signal"] == SEVERE_DISABILITY else row["category"],
             "self_paid": health_for(user, row["self_paid"])}
