@@ -189,6 +189,27 @@ def test_id_numbers_are_masked_in_list_description_and_problem_page(role, masked
             assert full in html, url
 
 
+@pytest.mark.parametrize("role, masked", [(Role.LEADER, True), (Role.TOWN_CADRE, False), (Role.COUNTY_ADMIN, False)])
+def test_medical_amounts_are_health_data_on_problem_pages(role, masked, ledger, users, client_for):
+    """A leader sees problems but not health data: the self-paid amounts of RISK_MEDICAL_COST (in
+    the message and the values) and of a finding's text are masked for them, as on the early warning."""
+    person = ledger["id_t1"].person
+    problem = make_problem(
+        "RISK_MEDICAL_COST", person=person,
+        description=f"{person.name}2020年个人自付医疗费用23456.78元，达到大额标准20000.00元（医保医疗费用数据 导入批次3 第7行）",
+        values={"name": person.name, "self_paid": "23456.78", "threshold": "20000.00", "dataset": "medical_cost",
+                "link": "exact", "finding": "医保医疗费用数据中个人自付医疗费用31234.00元"})
+    client = client_for(users[role])
+    for url in (list_url(), reverse("rectification:problem_detail", args=[problem.pk])):
+        html = client.get(url).content.decode()
+        assert ("23456.78" in html) is not masked, url
+    html = client.get(reverse("rectification:problem_detail", args=[problem.pk])).content.decode()
+    assert ("31234.00" in html) is not masked
+    assert "20000.00" in html  # the policy's threshold is not personal
+    assert "医保医疗费用" in html and "证件号码一致" in html  # the dataset and the link by their labels
+    assert ">medical_cost<" not in html and ">exact<" not in html
+
+
 def test_masking_covers_id_numbers_the_person_does_not_hold(ledger, county, users, client_for):
     """ID_DUPLICATE-like messages name another record's number; it is masked too."""
     person = ledger["id_t1"].person

@@ -14,8 +14,17 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 
-from huitoukan.accounts.masking import SENSITIVE_FIELDS, field_for, mask_id_number, masks_id_number
+from huitoukan.accounts.masking import (
+    MASK,
+    SENSITIVE_FIELDS,
+    field_for,
+    health_for,
+    mask_id_number,
+    masks_health,
+    masks_id_number,
+)
 from huitoukan.accounts.scope import scoped_households, user_region_ids
+from huitoukan.datasets.kinds import KINDS
 from huitoukan.registry.choices import (
     Health,
     HouseholdStatus,
@@ -32,6 +41,7 @@ from huitoukan.registry.queries import normalise_query, prefix_q
 
 from .choices import Status
 from .models import Problem, ProblemSource
+from .residents import REASON_LABELS
 
 
 def problem_scope_q(user, prefix: str = "") -> Q:
@@ -187,15 +197,34 @@ def _id_values(values: dict, id_number: str = "") -> list[str]:
     return sorted(set(found), key=len, reverse=True)  # longest first, so no number masks part of another
 
 
+#: Values of a finding that are health data (medical costs, disability): shown only to roles that
+#: see health data, like the person's health fields (accounts/masking.py).
+HEALTH_VALUE_KEYS = {"self_paid", "total_paid", "disability_grade", "grade", "health"}
+#: Medical amounts written into a message or a finding's text ("个人自付医疗费用25000.00元").
+HEALTH_AMOUNT_IN_TEXT = re.compile(r"(自付医疗费用|自付金额)(\d[\d,]*(?:\.\d+)?)(元)")
+
+
 def shown_text(user, text: str, values: dict | None = None, id_number: str = "") -> str:
     """A rule's message as this user may read it: every ID number in it masked unless the user sees
-    full ID numbers. The numbers the finding carries are masked wherever they appear (an invalid
-    number need not look like one); anything else shaped like an ID number is masked too."""
-    if not text or not masks_id_number(user):
+    full ID numbers, and medical amounts masked unless the user sees health data. The numbers the
+    finding carries are masked wherever they appear (an invalid number need not look like one);
+    anything else shaped like an ID number is masked too."""
+    if not text:
+        return text
+    if masks_health(user):
+        text = _without_health(text, values or {})
+    if not masks_id_number(user):
         return text
     for value in _id_values(values or {}, id_number):
         text = text.replace(value, mask_id_number(value))
     return ID_LIKE_IN_TEXT.sub(lambda m: mask_id_number(m.group(0)), text)
+
+
+def _without_health(text: str, values: dict) -> str:
+    for key in HEALTH_VALUE_KEYS & set(values):
+        if values[key] not in (None, ""):
+            text = text.replace(str(values[key]), MASK)
+    return HEALTH_AMOUNT_IN_TEXT.sub(lambda m: m.group(1) + MASK + m.group(3), text)
 
 
 #: Labels (through the catalogue) of the columns the built-in rules return; a county's own rule
@@ -234,7 +263,35 @@ VALUE_LABELS = {
     "recorded_total": _("recorded net income of the household"),
     "poverty_line": _("poverty line"),
     "borderline_upper": _("borderline upper bound"),
+    # Department-data rules (交叉比对): which record found it, and how it was matched.
+    "dataset": _("department dataset"),
+    "load_id": _("load"),
+    "row_number": _("row"),
+    "link": _("matched by"),
+    "link_label": _("matched by"),
+    "finding": _("finding"),
+    "reasons": _("reasons"),
+    "address": _("address"),
+    "address_text": _("address as written"),
+    "death_date": _("date of death"),
+    "entity_name": _("business name"),
+    "registration_status": _("registration status"),
+    "employer": _("employer"),
+    "location": _("property location"),
+    "plate_no": _("plate number"),
+    "vehicle_type": _("vehicle type"),
+    "self_paid": _("self-paid"),
+    "threshold": _("threshold"),
+    "evidence": _("what shows it"),
+    "form": _("found by"),
 }
+
+#: How a department record was matched to a registry person (datasets/linking.py).
+LINK_LABELS = {"exact": _("same ID number"), "probabilistic": _("name, birth date and place"),
+               "reviewed": _("confirmed by review"), "pending": _("awaiting review")}
+#: Which form of a guarantee rule found it (GUARANTEE_EDUCATION / GUARANTEE_MEDICAL v2).
+FORM_LABELS = {"registry": _("the registry"), "school": _("the school-enrolment data"),
+               "medical_insurance": _("the medical-insurance data")}
 
 
 #: Columns holding a registry vocabulary's identifiers, shown by their labels.
@@ -249,6 +306,14 @@ def _display(key: str, value):
         return _("yes") if value else _("no")
     if value is None or value == "":
         return "—"
+    if key == "dataset":
+        return KINDS[value].label if value in KINDS else value
+    if key == "link":
+        return LINK_LABELS.get(value, value)
+    if key == "form":
+        return FORM_LABELS.get(value, value)
+    if key == "reasons":
+        return "、".join(str(REASON_LABELS.get(r, r)) for r in str(value).split("、") if r)
     choices = VALUE_CHOICES.get(key)
     if choices is not None and value in choices.values:
         return choices(value).label
@@ -266,6 +331,10 @@ def shown_values(user, values: dict) -> list[tuple[str, str, object]]:
             shown = _display(key, value)
             if key in SENSITIVE_FIELDS:
                 shown = field_for(user, key, shown)
+            elif key in HEALTH_VALUE_KEYS:
+                shown = health_for(user, shown)
+            elif isinstance(shown, str) and masks_health(user):
+                shown = _without_health(shown, values)
         rows.append((key, VALUE_LABELS.get(key, key), shown))
     return rows
 
