@@ -281,6 +281,40 @@ def test_recording_a_visit(dispatched):
         assert rows[0]["status"] == dispatch.VISITED and rows[0]["dispatch"].outcome == Outcome.NOT_ELIGIBLE
 
 
+def test_the_county_returns_a_visit_for_another_and_the_returned_visit_is_kept(dispatched):
+    a, admin = dispatched
+    cadre = make_user("cadre0", Role.TOWN_CADRE, [a.towns[0]], first_name="王乡干")
+    d = WarningDispatch.objects.filter(town=a.towns[0]).order_by("pk").first()
+    today = timezone.localdate()
+    return_url = reverse("datasets:dispatch_return", args=[d.pk])
+    # Nothing to return before a visit; the town may not return its own visit.
+    assert client_of(admin).post(return_url, {"reason": "再看看"}).status_code == 400
+    dispatch.record_visit(d, cadre, visited_on=today, outcome=Outcome.NOT_FOUND, note="无人在家")
+    assert client_of(cadre).post(return_url, {"reason": "再看看"}).status_code == 403
+    # A reason is required.
+    response = client_of(admin).post(return_url, {"reason": "  "})
+    assert response.status_code == 400 and "reason" in response.context["return_form"].errors
+    assert WarningDispatch.objects.get(pk=d.pk).visited_on == today
+
+    response = client_of(admin).post(return_url, {"reason": "查无此人与户籍信息不符，请再次核实"})
+    assert response.status_code == 302
+    d.refresh_from_db()
+    assert (d.visited_on, d.outcome, d.visit_note, d.visited_by, d.visited_at) == (None, "", "", None, None)
+    assert d.due_on == today + dt.timedelta(days=dispatch.visit_days())
+    [kept] = d.returned_visits
+    assert (kept["visited_on"], kept["outcome"], kept["note"], kept["visited_by"]) == (
+        today.isoformat(), Outcome.NOT_FOUND, "无人在家", "王乡干")
+    assert kept["reason"] == "查无此人与户籍信息不符，请再次核实" and kept["returned_by"] == admin.username
+    # Open again for the town, which records the new visit; the returned one stays on the page.
+    visit = client_of(cadre).post(reverse("datasets:dispatch_visit", args=[d.pk]),
+                                  {"visited_on": today.isoformat(), "outcome": Outcome.ELIGIBLE})
+    assert visit.status_code == 302
+    d.refresh_from_db()
+    assert d.outcome == Outcome.ELIGIBLE and len(d.returned_visits) == 1
+    page = client_of(cadre).get(reverse("datasets:dispatch_detail", args=[d.pk])).content.decode()
+    assert "无人在家" in page and "查无此人与户籍信息不符" in page
+
+
 def test_a_closed_disability_signal_reappears_as_closed_and_a_new_one_shows_the_history(dispatched):
     a, admin = dispatched
     p2 = a.people[2]

@@ -197,7 +197,8 @@ class VisitError(ValueError):
 
 def record_visit(dispatch: WarningDispatch, user, *, visited_on: dt.date, outcome: str, note: str = "") -> WarningDispatch:
     """The visit's date, outcome and note, with who and when. Once: a recorded visit is the
-    office's record (留痕) and is not written over."""
+    office's record (留痕) and is not written over — the county may return it for another visit
+    (return_visit), which keeps it."""
     note = (note or "").strip()
     today = timezone.localdate()
     if outcome not in Outcome.values:
@@ -217,4 +218,33 @@ def record_visit(dispatch: WarningDispatch, user, *, visited_on: dt.date, outcom
         locked.visited_on, locked.outcome, locked.visit_note = visited_on, outcome, note
         locked.visited_by, locked.visited_at = user, timezone.now()
         locked.save(update_fields=["visited_on", "outcome", "visit_note", "visited_by", "visited_at"])
+    return locked
+
+
+def return_visit(dispatch: WarningDispatch, user, *, reason: str) -> WarningDispatch:
+    """Sends a visited signal back to its town for another visit (退回重访): the county finds the
+    visit's record wrong or thin. The visit moves, whole, into `returned_visits` with who returned
+    it, when and why; the signal is open again, due VISIT_DAYS from today."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise VisitError(_("Say why the visit is returned."), "reason")
+    if len(reason) > NOTE_MAX:
+        raise VisitError(_("The note is too long."), "reason")
+    with transaction.atomic():
+        locked = WarningDispatch.objects.select_for_update().get(pk=dispatch.pk)
+        if locked.visited_on is None:
+            raise VisitError(_("There is no recorded visit to return."))
+        visitor = locked.visited_by
+        locked.returned_visits = [*locked.returned_visits, {
+            "visited_on": locked.visited_on.isoformat(), "outcome": locked.outcome, "note": locked.visit_note,
+            "visited_by": visitor.get_full_name() or visitor.username if visitor else "",
+            "visited_at": locked.visited_at.isoformat() if locked.visited_at else "",
+            "returned_by": user.get_full_name() or user.username, "returned_at": timezone.now().isoformat(),
+            "reason": reason,
+        }]
+        locked.visited_on, locked.outcome, locked.visit_note = None, "", ""
+        locked.visited_by, locked.visited_at = None, None
+        locked.due_on = timezone.localdate() + dt.timedelta(days=visit_days())
+        locked.save(update_fields=["returned_visits", "visited_on", "outcome", "visit_note", "visited_by",
+                                   "visited_at", "due_on"])
     return locked

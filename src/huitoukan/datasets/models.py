@@ -258,6 +258,9 @@ class WarningDispatch(models.Model):
     visited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+", verbose_name=_("visit recorded by"))
     visited_at = models.DateTimeField(_("visit recorded at"), null=True, blank=True)
+    # Visits the county returned for another visit (退回重访), oldest first: what each found, who
+    # recorded it, who returned it, when and why. A returned visit is kept here, never written over.
+    returned_visits = models.JSONField(_("returned visits"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("warning dispatch")

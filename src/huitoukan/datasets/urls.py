@@ -18,6 +18,7 @@ urlpatterns = [
     path("dispatches/", views_dispatch.dispatch_list, name="dispatch_list"),
     path("dispatches/<int:pk>/", views_dispatch.dispatch_detail, name="dispatch_detail"),
     path("dispatches/<int:pk>/visit/", views_dispatch.record_visit, name="dispatch_visit"),
+    path("dispatches/<int:pk>/return/", views_dispatch.return_visit, name="dispatch_return"),
     path("review/", views_review.review_list, name="review_list"),
     path("review/<int:pk>/", views_review.review_detail, name="review_detail"),
     path("review/<int:pk>/decide/", views_review.review_decide, name="review_decide"),

@@ -9,6 +9,8 @@ the visit each one records. The domain is dispatch.py.
   (dispatch.scoped_dispatches); another town's is 404. A village cadre sees their villages'.
 - `record_visit` (POST): RECTIFY_PROBLEMS — the roles that act on work sent to their region (county
   administrator, town and village cadres) — within scope.
+- `return_visit` (POST): DISPATCH_WARNINGS — the county sends a visited signal back for another
+  visit, with a reason; the returned visit is kept on the dispatch.
 """
 
 from __future__ import annotations
@@ -126,12 +128,21 @@ class VisitForm(forms.Form):
                            widget=forms.Textarea(attrs={"rows": 3}))
 
 
-def _detail(request, d: WarningDispatch, form: VisitForm, status=200):
+class ReturnForm(forms.Form):
+    reason = forms.CharField(label=gettext_lazy("Why the visit is returned"), max_length=domain.NOTE_MAX,
+                             widget=forms.Textarea(attrs={"rows": 2}))
+
+
+def _detail(request, d: WarningDispatch, form: VisitForm, status=200, return_form: ReturnForm | None = None):
     earlier = domain.scoped_dispatches(request.user).filter(person_key=d.person_key).exclude(pk=d.pk) \
         .select_related("town", "visited_by").order_by("-dispatched_at")
+    outcomes = dict(WarningDispatch.Outcome.choices)
+    returned = [{**r, "outcome_label": outcomes.get(r.get("outcome"), r.get("outcome"))} for r in d.returned_visits]
     return render(request, "datasets/dispatch_detail.html", {
         "d": _shown(request.user, d), "form": form, "earlier": [_shown(request.user, e) for e in earlier],
         "can_visit": can(request.user, Capability.RECTIFY_PROBLEMS) and d.visited_on is None,
+        "can_return": can(request.user, Capability.DISPATCH_WARNINGS) and d.visited_on is not None,
+        "return_form": return_form or ReturnForm(), "returned": returned,
         "note_required": sorted(domain.NOTE_REQUIRED),
     }, status=status)
 
@@ -159,3 +170,22 @@ def record_visit(request, pk: int):
             messages.success(request, _("Visit recorded."))
             return redirect("datasets:dispatch_detail", pk=pk)
     return _detail(request, d, form, status=400)
+
+
+@capability_required(Capability.DISPATCH_WARNINGS)
+@require_POST
+def return_visit(request, pk: int):
+    """退回重访: the county sends a visited signal back to its town (dispatch.return_visit)."""
+    d = get_object_or_404(domain.scoped_dispatches(request.user).select_related(
+        "town", "village", "dispatched_by", "visited_by", "household"), pk=pk)
+    form = ReturnForm(request.POST)
+    if form.is_valid():
+        try:
+            domain.return_visit(d, request.user, reason=form.cleaned_data["reason"])
+        except domain.VisitError as error:
+            form.add_error(error.field if error.field in form.fields else None, str(error))
+        else:
+            messages.success(request, _("The visit is returned to the town for another visit."))
+            return redirect("datasets:dispatch_detail", pk=pk)
+    return _detail(request, d, VisitForm(initial={"visited_on": timezone.localdate()}), status=400,
+                   return_form=form)

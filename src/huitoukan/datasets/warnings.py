@@ -39,7 +39,6 @@ from huitoukan.registry.choices import RegionLevel
 from huitoukan.registry.models import Region
 
 from .kinds import KINDS
-
 from .places import place_unlinked  # shared with the look-back (ENTRY_MISSED)
 
 NEW_DIBAO = "new_dibao"
