@@ -118,6 +118,9 @@ def spark_session():
                 builder = builder.config("spark.sql.shuffle.partitions", "4").config(
                     "spark.default.parallelism", "4"
                 )
+                # The local driver is the executor too: Spark's 1 GiB default ran out of heap linking
+                # 100,000 records (Splink persists its blocked pairs). Read when the JVM starts.
+                builder = builder.config("spark.driver.memory", os.environ.get("HUITOUKAN_SPARK_DRIVER_MEMORY", "4g"))
             _session = builder.getOrCreate()
             _session.sparkContext.setLogLevel("ERROR")
             _quiet_python_loggers()
