@@ -13,6 +13,7 @@ against exactly what production runs.
     HUITOUKAN_RULE_DIRS     comma-separated folders of the county's own rule files (besides the built-in ones)
     HUITOUKAN_PSEUDONYM_KEY keys the hashes of ID numbers shown as keys; set once, never change
                             (default: generated once into DATA_DIR/pseudonym_key)
+    HUITOUKAN_WARNING_VISIT_DAYS days a town has to visit a dispatched early-warning signal (default 15)
     HUITOUKAN_SNAPSHOT_CACHE 0 to read the registry from the database at every look-back instead of
                             keeping a columnar copy under DATA_DIR/snapshots (default 1)
 """
@@ -230,6 +231,8 @@ HUITOUKAN_RULE_DIRS = env.list("HUITOUKAN_RULE_DIRS", default=[])
 # A columnar copy of the whole registry between look-backs (lookback/snapshot_cache.py): about
 # 200 MB of disk for a million people, and a look-back then skips reading the database.
 SNAPSHOT_CACHE = env.bool("HUITOUKAN_SNAPSHOT_CACHE", default=True)
+# Days a town has to visit an early-warning signal dispatched to it (datasets/dispatch.py).
+WARNING_VISIT_DAYS = env.int("HUITOUKAN_WARNING_VISIT_DAYS", default=15)
 
 TASKS = {
     "default": {

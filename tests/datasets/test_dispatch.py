@@ -120,7 +120,7 @@ def test_dispatch_all_filtered_is_one_bulk_and_a_rerun_is_skipped(scenario, djan
     assert (d.town_id, d.village_id, d.household_id, d.person_id) == (
         p[0].household.town_id, p[0].household.village_id, p[0].household_id, p[0].pk)
     assert (d.signal, d.month, d.dispatched_by, d.town_by_hand) == (NEW_DIBAO, MARCH, admin, False)
-    assert d.due_on == timezone.localdate() + dt.timedelta(days=dispatch.DEFAULT_VISIT_DAYS)
+    assert d.due_on == timezone.localdate() + dt.timedelta(days=15)  # the default HUITOUKAN_WARNING_VISIT_DAYS
     outside = WarningDispatch.objects.get(name="钱外一")
     assert outside.town_id == a.towns[1].pk and outside.person_id is None and outside.id_number_masked != x[1]
     assert outside.id_number_masked == x[1][:6] + "********" + x[1][-4:]

@@ -39,7 +39,6 @@ from .models import WarningDispatch
 from .warnings import CHUNK, UNKNOWN_TOWN
 
 Outcome = WarningDispatch.Outcome
-DEFAULT_VISIT_DAYS = 15
 NOTE_MAX = 1000
 #: Outcomes that close a signal with "nothing to bring in": the office wants to read why.
 NOTE_REQUIRED = frozenset({Outcome.NOT_ELIGIBLE, Outcome.NOT_FOUND})
@@ -54,7 +53,7 @@ STATUS_LABELS = {
 
 
 def visit_days() -> int:
-    return int(getattr(settings, "WARNING_VISIT_DAYS", DEFAULT_VISIT_DAYS))
+    return int(settings.WARNING_VISIT_DAYS)
 
 
 def scoped_dispatches(user):

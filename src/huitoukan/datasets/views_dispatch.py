@@ -147,18 +147,22 @@ def _detail(request, d: WarningDispatch, form: VisitForm, status=200, return_for
     }, status=status)
 
 
+def _scoped_dispatch(request, pk: int) -> WarningDispatch:
+    """The dispatch, if it is in the user's regions (404 otherwise: another town's is not shown)."""
+    return get_object_or_404(domain.scoped_dispatches(request.user).select_related(
+        "town", "village", "dispatched_by", "visited_by", "household"), pk=pk)
+
+
 @capability_required(Capability.VIEW_PROBLEMS)
 def dispatch_detail(request, pk: int):
-    d = get_object_or_404(domain.scoped_dispatches(request.user).select_related(
-        "town", "village", "dispatched_by", "visited_by", "household"), pk=pk)
+    d = _scoped_dispatch(request, pk)
     return _detail(request, d, VisitForm(initial={"visited_on": timezone.localdate()}))
 
 
 @capability_required(Capability.RECTIFY_PROBLEMS)
 @require_POST
 def record_visit(request, pk: int):
-    d = get_object_or_404(domain.scoped_dispatches(request.user).select_related(
-        "town", "village", "dispatched_by", "visited_by", "household"), pk=pk)
+    d = _scoped_dispatch(request, pk)
     form = VisitForm(request.POST)
     if form.is_valid():
         try:
@@ -176,8 +180,7 @@ def record_visit(request, pk: int):
 @require_POST
 def return_visit(request, pk: int):
     """退回重访: the county sends a visited signal back to its town (dispatch.return_visit)."""
-    d = get_object_or_404(domain.scoped_dispatches(request.user).select_related(
-        "town", "village", "dispatched_by", "visited_by", "household"), pk=pk)
+    d = _scoped_dispatch(request, pk)
     form = ReturnForm(request.POST)
     if form.is_valid():
         try:
